@@ -1,0 +1,98 @@
+//! `dm3-gateway records …`: operator access to the store.
+
+use alloy::primitives::{Address, Bytes};
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use dm3_gateway::{config::StoreConfig, server::open_store, store::NameRecord};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RecordsCommand {
+    /// Add or replace records of a name (keeps the ones not mentioned).
+    Set(SetArgs),
+    /// Print a name's records as JSON.
+    Get(NameArgs),
+    /// Delete a name and all its records.
+    Remove(NameArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    /// The full name, e.g. `alice.dm3.eth`.
+    name: String,
+    #[command(flatten)]
+    store: StoreConfig,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SetArgs {
+    /// The full name, e.g. `alice.dm3.eth`.
+    name: String,
+    /// Text record `KEY=VALUE` (repeatable); dm3 profile aliases share one value.
+    #[arg(long = "text", value_name = "KEY=VALUE")]
+    texts: Vec<String>,
+    /// Address `COIN_TYPE=0xHEX` (repeatable): 60 for Ether, 2147483648 for the default EVM address.
+    #[arg(long = "addr", value_name = "COIN=0xHEX")]
+    addresses: Vec<String>,
+    /// EIP-1577 content hash as 0x-hex.
+    #[arg(long)]
+    contenthash: Option<Bytes>,
+    /// The owning account.
+    #[arg(long)]
+    owner: Option<Address>,
+    #[command(flatten)]
+    store: StoreConfig,
+}
+
+pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
+    match command {
+        RecordsCommand::Set(args) => {
+            let store = open_store(&args.store)?;
+            let mut record = store.record(&args.name).await?.unwrap_or_default();
+            apply(&mut record, &args)?;
+            store.put_record(&args.name, &record).await?;
+            println!("{}", serde_json::to_string_pretty(&record)?);
+        }
+        RecordsCommand::Get(args) => {
+            let store = open_store(&args.store)?;
+            match store.record(&args.name).await? {
+                Some(record) => println!("{}", serde_json::to_string_pretty(&record)?),
+                None => bail!("no records for {}", args.name),
+            }
+        }
+        RecordsCommand::Remove(args) => {
+            let store = open_store(&args.store)?;
+            if !store.remove_record(&args.name).await? {
+                bail!("no records for {}", args.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply(record: &mut NameRecord, args: &SetArgs) -> anyhow::Result<()> {
+    for text in &args.texts {
+        let (key, value) = text
+            .split_once('=')
+            .with_context(|| format!("--text {text:?} is not KEY=VALUE"))?;
+        record.set_text(key, value);
+    }
+    for address in &args.addresses {
+        let (coin, hex) = address
+            .split_once('=')
+            .with_context(|| format!("--addr {address:?} is not COIN=0xHEX"))?;
+        let coin: u64 = coin
+            .parse()
+            .with_context(|| format!("coin type {coin:?} is not a number"))?;
+        let bytes: Bytes = hex
+            .parse()
+            .with_context(|| format!("address {hex:?} is not 0x-hex"))?;
+        record.addresses.insert(coin, bytes);
+    }
+    if let Some(contenthash) = &args.contenthash {
+        record.contenthash = Some(contenthash.clone());
+    }
+    if args.owner.is_some() {
+        record.owner = args.owner;
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! EIP-3668 routes: `GET /{sender}/{data}(.json)`, `GET /{origin}/{sender}/{data}(.json)`,
+//! `POST /` and `POST /{origin}` with `{"sender", "data"}`.
+//!
+//! The answer is signed for the *origin* resolver: the first path segment when
+//! present (the ENS UniversalResolver sends its own address as `sender`),
+//! otherwise the `sender`.
+
+use super::{ApiError, AppState};
+use crate::Error;
+use alloy::primitives::Address;
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", post(post_lookup))
+        .route("/{origin}", post(post_lookup_for_origin))
+        .route("/{sender}/{data}", get(get_lookup))
+        .route("/{origin}/{sender}/{data}", get(get_lookup_for_origin))
+}
+
+/// The EIP-3668 `POST` body.
+#[derive(Debug, Deserialize)]
+struct LookupBody {
+    sender: String,
+    data: String,
+}
+
+async fn get_lookup(
+    State(state): State<AppState>,
+    Path((sender, data)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let sender = parse_address("sender", &sender)?;
+    respond(&state, sender, &data).await
+}
+
+async fn get_lookup_for_origin(
+    State(state): State<AppState>,
+    Path((origin, sender, data)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let origin = parse_address("origin", &origin)?;
+    parse_address("sender", &sender)?;
+    respond(&state, origin, &data).await
+}
+
+async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let body = parse_body(&body)?;
+    let sender = parse_address("sender", &body.sender)?;
+    respond(&state, sender, &body.data).await
+}
+
+async fn post_lookup_for_origin(
+    State(state): State<AppState>,
+    Path(origin): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let origin = parse_address("origin", &origin)?;
+    let body = parse_body(&body)?;
+    parse_address("sender", &body.sender)?;
+    respond(&state, origin, &body.data).await
+}
+
+async fn respond(state: &AppState, origin: Address, data: &str) -> Result<Json<Value>, ApiError> {
+    let calldata = parse_data(data)?;
+    let response = state.lookup.answer(origin, &calldata).await?;
+    Ok(Json(
+        json!({ "data": alloy::hex::encode_prefixed(response) }),
+    ))
+}
+
+/// The body is JSON whatever the `Content-Type` says (old clients send none).
+fn parse_body(body: &[u8]) -> Result<LookupBody, Error> {
+    serde_json::from_slice(body).map_err(Error::InvalidJson)
+}
+
+/// A `0x`-prefixed 20-byte address in any letter case (no checksum check).
+fn parse_address(field: &'static str, text: &str) -> Result<Address, Error> {
+    let hex = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .ok_or_else(|| Error::InvalidHex {
+            field,
+            reason: "missing 0x prefix".into(),
+        })?;
+    let mut bytes = [0u8; 20];
+    alloy::hex::decode_to_slice(hex, &mut bytes).map_err(|e| Error::InvalidHex {
+        field,
+        reason: format!("expected 20 bytes: {e}"),
+    })?;
+    Ok(Address::from(bytes))
+}
+
+/// `0x`-prefixed calldata, optionally followed by `.json` (the GET form).
+fn parse_data(text: &str) -> Result<Vec<u8>, Error> {
+    let text = text.strip_suffix(".json").unwrap_or(text);
+    let hex = text.strip_prefix("0x").ok_or_else(|| Error::InvalidHex {
+        field: "data",
+        reason: "missing 0x prefix".into(),
+    })?;
+    alloy::hex::decode(hex).map_err(|e| Error::InvalidHex {
+        field: "data",
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_addresses_in_any_case() {
+        let lower = parse_address("s", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8").unwrap();
+        let upper = parse_address("s", "0x70997970C51812DC3A010C7D01B50E0D17DC79C8").unwrap();
+        assert_eq!(lower, upper);
+        for bad in [
+            "",
+            "0x",
+            "70997970c51812dc3a010c7d01b50e0d17dc79c8",
+            "0x1234",
+            "0xzz997970c51812dc3a010c7d01b50e0d17dc79c8",
+        ] {
+            assert!(parse_address("s", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_data_with_and_without_json_suffix() {
+        assert_eq!(parse_data("0x9061b923").unwrap(), [0x90, 0x61, 0xb9, 0x23]);
+        assert_eq!(
+            parse_data("0x9061B923.json").unwrap(),
+            [0x90, 0x61, 0xb9, 0x23]
+        );
+        for bad in ["9061b923", "0x9061b92", "0xgg", "0x12.json.json"] {
+            assert!(parse_data(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! dm3 names gateway: an EIP-3668 (CCIP-read) offchain resolver gateway that
+//! serves signed ENS records — above all the dm3 profile `eth.dm3.profile` —
+//! for subnames such as `alice.dm3.eth`.
+//!
+//! Layout, in the order data flows:
+//! - [`protocol`]: decoding requests, DNS names, answer encoding, the signed digest (no I/O);
+//! - [`store`]: the [`store::RecordStore`] trait and its backends (embedded `redb`, Redis);
+//! - [`lookup`]: the domain core that answers one lookup;
+//! - [`http`]: thin axum handlers;
+//! - [`client`]: resolving through the chain with alloy, as wallets do;
+//! - [`profile`]: dm3 profile records.
+
+pub mod client;
+pub mod config;
+mod error;
+pub mod http;
+pub mod lookup;
+pub mod profile;
+pub mod protocol;
+pub mod server;
+pub mod signer;
+pub mod store;
+
+pub use error::{Error, Result};

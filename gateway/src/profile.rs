@@ -1,0 +1,210 @@
+//! dm3 user profiles as stored in the `eth.dm3.profile` text record.
+//!
+//! The record value is `data:application/json,` followed by the key-sorted,
+//! whitespace-free JSON of `{"profile": {...}, "signature": "0x..."}`; the
+//! signature is the owner's EIP-191 `personal_sign` over dm3's registration
+//! message (see [`registration_message`]).
+
+use crate::{Error, Result};
+use alloy::{
+    primitives::{Address, Signature},
+    signers::{local::PrivateKeySigner, SignerSync},
+};
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
+use serde::{Deserialize, Serialize};
+
+/// Prefix of a profile record value.
+pub const DATA_URI_PREFIX: &str = "data:application/json,";
+
+/// A dm3 user profile. Fields are declared in sorted order so that serde
+/// writes the key-sorted JSON that dm3 signs and parses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserProfile {
+    /// ENS names of the delivery services that accept messages for this user.
+    pub delivery_services: Vec<String>,
+    /// Standard base64 of a 32-byte X25519 public key.
+    pub public_encryption_key: String,
+    /// Standard base64 of a 32-byte Ed25519 public key.
+    pub public_signing_key: String,
+}
+
+/// A profile with its owner's signature, as published in the text record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedUserProfile {
+    /// The profile.
+    pub profile: UserProfile,
+    /// `0x`-hex 65-byte EIP-191 signature of [`registration_message`] by the owner.
+    pub signature: String,
+}
+
+/// dm3's profile-registration message that the owner signs with `personal_sign`.
+pub fn registration_message(owner: Address, profile: &UserProfile) -> String {
+    let profile = serde_json::to_string(profile).expect("a profile of strings serializes");
+    format!(
+        "dm3.chat wants you register your dm3 profile with your Ethereum account:\n{}\n\n\
+         This is required only once!\n(There is no paid transaction initiated. The signature is used off-chain only.)\n\n\
+         URI: https://dm3.chat\nVersion: 1\ndm3 Profile: {profile}",
+        owner.to_checksum(None)
+    )
+}
+
+impl UserProfile {
+    /// Checks the shape: both keys standard base64 of 32 bytes, the signing key a
+    /// valid Ed25519 point, at least one non-empty delivery-service name.
+    pub fn validate(&self) -> Result<()> {
+        decode_key("publicEncryptionKey", &self.public_encryption_key)?;
+        let signing = decode_key("publicSigningKey", &self.public_signing_key)?;
+        ed25519_dalek::VerifyingKey::from_bytes(&signing).map_err(|_| {
+            Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into())
+        })?;
+        if self.delivery_services.is_empty()
+            || self.delivery_services.iter().any(|ds| ds.is_empty())
+        {
+            return Err(Error::InvalidProfile(
+                "deliveryServices must be a non-empty list of ENS names".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn decode_key(field: &str, value: &str) -> Result<[u8; 32]> {
+    BASE64
+        .decode(value)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            Error::InvalidProfile(format!("{field} must be standard base64 of 32 bytes"))
+        })
+}
+
+impl SignedUserProfile {
+    /// Signs `profile` for `owner` the way the dm3 app does (EIP-191 `personal_sign`).
+    pub fn sign(profile: UserProfile, owner: &PrivateKeySigner) -> Result<Self> {
+        let message = registration_message(owner.address(), &profile);
+        let signature = owner.sign_message_sync(message.as_bytes())?;
+        Ok(Self {
+            profile,
+            signature: format!("0x{}", alloy::hex::encode(signature.as_bytes())),
+        })
+    }
+
+    /// The text-record value: `data:application/json,` + sorted compact JSON.
+    pub fn to_text_record(&self) -> String {
+        format!(
+            "{DATA_URI_PREFIX}{}",
+            serde_json::to_string(self).expect("a profile of strings serializes")
+        )
+    }
+
+    /// Parses a text-record value (`data:application/json,` or `;base64,` forms).
+    pub fn from_text_record(value: &str) -> Result<Self> {
+        let json = if let Some(json) = value.strip_prefix(DATA_URI_PREFIX) {
+            json.as_bytes().to_vec()
+        } else if let Some(b64) = value.strip_prefix("data:application/json;base64,") {
+            BASE64
+                .decode(b64)
+                .map_err(|_| Error::InvalidProfile("bad base64 data URI".into()))?
+        } else {
+            return Err(Error::InvalidProfile(
+                "not a data:application/json URI".into(),
+            ));
+        };
+        serde_json::from_slice(&json).map_err(|e| Error::InvalidProfile(format!("bad JSON: {e}")))
+    }
+
+    /// Validates the profile and checks that `owner` signed it.
+    pub fn verify(&self, owner: Address) -> Result<()> {
+        self.profile.validate()?;
+        let bytes = alloy::hex::decode(&self.signature)
+            .map_err(|_| Error::InvalidProfile("signature is not hex".into()))?;
+        let signature = Signature::from_raw(&bytes)
+            .map_err(|_| Error::InvalidProfile("signature is not 65 bytes r‖s‖v".into()))?;
+        let message = registration_message(owner, &self.profile);
+        let signer = signature
+            .recover_address_from_msg(message.as_bytes())
+            .map_err(|_| Error::InvalidProfile("signature does not recover".into()))?;
+        if signer != owner {
+            return Err(Error::InvalidProfile(format!(
+                "signed by {signer}, not by the owner {owner}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> UserProfile {
+        UserProfile {
+            delivery_services: vec!["ds.dm3.eth".into()],
+            public_encryption_key: BASE64.encode([7u8; 32]),
+            // The Ed25519 base point, a valid public key.
+            public_signing_key: BASE64.encode(
+                ed25519_dalek::SigningKey::from_bytes(&[1; 32])
+                    .verifying_key()
+                    .as_bytes(),
+            ),
+        }
+    }
+
+    #[test]
+    fn record_is_sorted_compact_json() {
+        let owner = PrivateKeySigner::random();
+        let signed = SignedUserProfile::sign(profile(), &owner).unwrap();
+        let record = signed.to_text_record();
+        let expected_start = "data:application/json,{\"profile\":{\"deliveryServices\":[\"ds.dm3.eth\"],\"publicEncryptionKey\":\"";
+        assert!(record.starts_with(expected_start), "{record}");
+        assert!(!record.contains(' '));
+        assert_eq!(
+            SignedUserProfile::from_text_record(&record).unwrap(),
+            signed
+        );
+        signed.verify(owner.address()).unwrap();
+    }
+
+    #[test]
+    fn message_has_dm3_format() {
+        let owner: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+            .parse()
+            .unwrap();
+        let message = registration_message(owner, &profile());
+        assert!(message.starts_with(
+            "dm3.chat wants you register your dm3 profile with your Ethereum account:\n0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n\nThis is required only once!\n"
+        ));
+        assert!(message
+            .contains("\nURI: https://dm3.chat\nVersion: 1\ndm3 Profile: {\"deliveryServices\""));
+    }
+
+    #[test]
+    fn tampering_or_other_owner_fails() {
+        let owner = PrivateKeySigner::random();
+        let signed = SignedUserProfile::sign(profile(), &owner).unwrap();
+        let mut tampered = signed.clone();
+        tampered.profile.delivery_services = vec!["evil.eth".into()];
+        assert!(tampered.verify(owner.address()).is_err());
+        assert!(signed.verify(PrivateKeySigner::random().address()).is_err());
+    }
+
+    #[test]
+    fn rejects_bad_shapes() {
+        let mut p = profile();
+        p.public_encryption_key = BASE64.encode([1u8; 31]);
+        assert!(p.validate().is_err());
+        let mut p = profile();
+        p.delivery_services.clear();
+        assert!(p.validate().is_err());
+        let mut p = profile();
+        p.public_signing_key = "not base64!".into();
+        assert!(p.validate().is_err());
+        assert!(SignedUserProfile::from_text_record(
+            "data:application/json,{\"profile\":{},\"x\":1}"
+        )
+        .is_err());
+        assert!(SignedUserProfile::from_text_record("https://example.com").is_err());
+    }
+}

@@ -1,0 +1,279 @@
+//! Decoding the `callData` of an `OffchainLookup`: `resolve(bytes name, bytes data)`
+//! whose `data` is one record call or a `multicall` of record calls.
+
+use super::{
+    abi::{IResolverService, RecordCalls},
+    dns::{dns_decode, namehash},
+};
+use crate::{Error, Result};
+use alloy::{
+    primitives::{B256, U256},
+    sol_types::SolCall,
+};
+
+/// SLIP-44 coin type of Ether (ENSIP-9); `addr(bytes32)` answers this one.
+pub const COIN_TYPE_ETH: u64 = 60;
+/// ENSIP-19 coin type of the default EVM address, used for any EVM chain that
+/// has no address of its own.
+pub const COIN_TYPE_DEFAULT_EVM: u64 = 0x8000_0000;
+/// Most record calls one `multicall` may carry.
+pub const MAX_MULTICALL_CALLS: usize = 32;
+
+/// One record a client asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordQuery {
+    /// `addr(bytes32)`: the Ether address (EIP-137).
+    Addr,
+    /// `addr(bytes32,uint256)`: the address for a coin type (ENSIP-9/11).
+    AddrCoin(U256),
+    /// `text(bytes32,string)`: a text record (EIP-634).
+    Text(String),
+    /// `contenthash(bytes32)` (EIP-1577).
+    Contenthash,
+}
+
+/// A decoded, checked `resolve(name, data)` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveRequest {
+    /// The decoded dotted name, exactly as the client encoded it (not normalized).
+    pub name: String,
+    /// `namehash(name)`; every inner call was checked to carry this node.
+    pub node: B256,
+    /// The records asked for, in order.
+    pub queries: Vec<RecordQuery>,
+    /// Whether the inner call was a `multicall`, so that the answer is `bytes[]`.
+    pub multicall: bool,
+}
+
+/// Decodes and checks the calldata of an `OffchainLookup` for this gateway.
+///
+/// Strict: the outer call must be `resolve(bytes,bytes)` with canonical ABI
+/// encoding, the name a valid DNS wire-format name, each inner call a supported
+/// record function whose `node` equals `namehash(name)`; a `multicall` holds
+/// 1..=[`MAX_MULTICALL_CALLS`] record calls and no nested `multicall`. Never panics.
+pub fn decode_request(calldata: &[u8]) -> Result<ResolveRequest> {
+    let call = decode_canonical::<IResolverService::resolveCall>(calldata, "resolve(bytes,bytes)")?;
+    let name = dns_decode(&call.name)?;
+    let node = namehash(&name);
+    let data: &[u8] = &call.data;
+
+    if data.starts_with(&RecordCalls::multicallCall::SELECTOR) {
+        let inner = decode_canonical::<RecordCalls::multicallCall>(data, "multicall(bytes[])")?;
+        if inner.data.is_empty() {
+            return Err(Error::InvalidCalldata("empty multicall".into()));
+        }
+        if inner.data.len() > MAX_MULTICALL_CALLS {
+            return Err(Error::MulticallTooLarge {
+                calls: inner.data.len(),
+                max: MAX_MULTICALL_CALLS,
+            });
+        }
+        let queries = inner
+            .data
+            .iter()
+            .map(|call| {
+                if call.starts_with(&RecordCalls::multicallCall::SELECTOR) {
+                    return Err(Error::NestedMulticall);
+                }
+                decode_record_call(call, node)
+            })
+            .collect::<Result<_>>()?;
+        return Ok(ResolveRequest {
+            name,
+            node,
+            queries,
+            multicall: true,
+        });
+    }
+    let query = decode_record_call(data, node)?;
+    Ok(ResolveRequest {
+        name,
+        node,
+        queries: vec![query],
+        multicall: false,
+    })
+}
+
+/// Decodes one record call and checks that it asks about `expected_node`.
+fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
+    let selector: [u8; 4] = data
+        .get(..4)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| Error::InvalidCalldata("record call shorter than a selector".into()))?;
+    let (node, query) = match selector {
+        RecordCalls::addr_0Call::SELECTOR => {
+            let c = decode_canonical::<RecordCalls::addr_0Call>(data, "addr(bytes32)")?;
+            (c.node, RecordQuery::Addr)
+        }
+        RecordCalls::addr_1Call::SELECTOR => {
+            let c = decode_canonical::<RecordCalls::addr_1Call>(data, "addr(bytes32,uint256)")?;
+            (c.node, RecordQuery::AddrCoin(c.coinType))
+        }
+        RecordCalls::textCall::SELECTOR => {
+            let c = decode_canonical::<RecordCalls::textCall>(data, "text(bytes32,string)")?;
+            (c.node, RecordQuery::Text(c.key))
+        }
+        RecordCalls::contenthashCall::SELECTOR => {
+            let c = decode_canonical::<RecordCalls::contenthashCall>(data, "contenthash(bytes32)")?;
+            (c.node, RecordQuery::Contenthash)
+        }
+        other => return Err(Error::UnsupportedFunction(other)),
+    };
+    if node != expected_node {
+        return Err(Error::NodeMismatch {
+            expected: expected_node,
+            found: node,
+        });
+    }
+    Ok(query)
+}
+
+/// Decodes `data` as call `C` and accepts it only if it is the canonical
+/// encoding (re-encoding gives the same bytes): no trailing bytes, no
+/// truncated or dirty padding, no aliased offsets.
+fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Result<C> {
+    let call = C::abi_decode_validate(data)
+        .map_err(|e| Error::InvalidCalldata(format!("expected {signature}: {e}")))?;
+    if call.abi_encode() != data {
+        return Err(Error::InvalidCalldata(format!(
+            "{signature} is not canonically ABI-encoded"
+        )));
+    }
+    Ok(call)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::dns_encode;
+    use alloy::primitives::Bytes;
+
+    fn resolve(name: &str, data: Vec<u8>) -> Vec<u8> {
+        IResolverService::resolveCall {
+            name: dns_encode(name).unwrap().into(),
+            data: data.into(),
+        }
+        .abi_encode()
+    }
+
+    fn text(node: B256, key: &str) -> Vec<u8> {
+        RecordCalls::textCall {
+            node,
+            key: key.into(),
+        }
+        .abi_encode()
+    }
+
+    #[test]
+    fn decodes_the_reference_request() {
+        let node = namehash("alice.dm3.eth");
+        let calldata = resolve("alice.dm3.eth", text(node, "network.dm3.profile"));
+        assert_eq!(
+            alloy::primitives::keccak256(&calldata).to_string(),
+            "0x305feddfedd03dfed7a82d50a3b7b232e47bcfc05d76b4fc062fd1bf647ea319"
+        );
+        let req = decode_request(&calldata).unwrap();
+        assert_eq!(req.name, "alice.dm3.eth");
+        assert_eq!(
+            req.queries,
+            vec![RecordQuery::Text("network.dm3.profile".into())]
+        );
+        assert!(!req.multicall);
+    }
+
+    #[test]
+    fn decodes_every_record_function_and_multicall() {
+        let node = namehash("bob.dm3.eth");
+        let calls = vec![
+            Bytes::from(RecordCalls::addr_0Call { node }.abi_encode()),
+            Bytes::from(
+                RecordCalls::addr_1Call {
+                    node,
+                    coinType: U256::from(0x8000_0000u64),
+                }
+                .abi_encode(),
+            ),
+            Bytes::from(text(node, "avatar")),
+            Bytes::from(RecordCalls::contenthashCall { node }.abi_encode()),
+        ];
+        let calldata = resolve(
+            "bob.dm3.eth",
+            RecordCalls::multicallCall { data: calls }.abi_encode(),
+        );
+        let req = decode_request(&calldata).unwrap();
+        assert!(req.multicall);
+        assert_eq!(
+            req.queries,
+            vec![
+                RecordQuery::Addr,
+                RecordQuery::AddrCoin(U256::from(0x8000_0000u64)),
+                RecordQuery::Text("avatar".into()),
+                RecordQuery::Contenthash
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_requests() {
+        let node = namehash("alice.dm3.eth");
+        let good = resolve("alice.dm3.eth", text(node, "k"));
+        let nested = RecordCalls::multicallCall {
+            data: vec![RecordCalls::multicallCall { data: vec![] }
+                .abi_encode()
+                .into()],
+        }
+        .abi_encode();
+        let too_many = RecordCalls::multicallCall {
+            data: vec![text(node, "k").into(); MAX_MULTICALL_CALLS + 1],
+        }
+        .abi_encode();
+        let mut trailing = good.clone();
+        trailing.extend([0u8; 32]);
+        let mut dirty_padding = good.clone();
+        *dirty_padding.last_mut().unwrap() = 1;
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("empty", vec![]),
+            (
+                "wrong selector",
+                [&[0xde, 0xad, 0xbe, 0xef][..], &good[4..]].concat(),
+            ),
+            ("truncated", good[..good.len() - 1].to_vec()),
+            ("trailing word", trailing),
+            ("dirty padding", dirty_padding),
+            (
+                "wrong node",
+                resolve("alice.dm3.eth", text(namehash("bob.dm3.eth"), "k")),
+            ),
+            (
+                "unsupported inner",
+                resolve("alice.dm3.eth", vec![1, 2, 3, 4, 5]),
+            ),
+            ("short inner", resolve("alice.dm3.eth", vec![1, 2])),
+            ("nested multicall", resolve("alice.dm3.eth", nested)),
+            ("fan-out", resolve("alice.dm3.eth", too_many)),
+            (
+                "empty multicall",
+                resolve(
+                    "alice.dm3.eth",
+                    RecordCalls::multicallCall { data: vec![] }.abi_encode(),
+                ),
+            ),
+        ];
+        for (what, calldata) in cases {
+            assert!(decode_request(&calldata).is_err(), "{what} was accepted");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_dns_names_inside_valid_abi() {
+        let calldata = IResolverService::resolveCall {
+            name: Bytes::from_static(b"\x05alice\x00junk"),
+            data: text(namehash("alice"), "k").into(),
+        }
+        .abi_encode();
+        assert!(matches!(
+            decode_request(&calldata),
+            Err(Error::InvalidName(_))
+        ));
+    }
+}

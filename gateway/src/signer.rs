@@ -1,0 +1,181 @@
+//! The gateway's signing key: loading, first-start generation, and signing answers.
+
+use crate::{
+    protocol::{signature_digest, SignedAnswer},
+    Error, Result,
+};
+use alloy::{
+    primitives::{Address, Bytes, B256},
+    signers::{local::PrivateKeySigner, SignerSync},
+};
+use std::{fmt, path::Path};
+
+/// Signs CCIP-read answers with one secp256k1 key.
+///
+/// `Debug` prints only the address: the key is never logged.
+#[derive(Clone)]
+pub struct AnswerSigner {
+    key: PrivateKeySigner,
+}
+
+impl fmt::Debug for AnswerSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnswerSigner")
+            .field("address", &self.address())
+            .finish()
+    }
+}
+
+impl AnswerSigner {
+    /// Wraps an existing alloy signer.
+    pub const fn new(key: PrivateKeySigner) -> Self {
+        Self { key }
+    }
+
+    /// Parses a 32-byte private key given as hex (with or without `0x`, surrounding
+    /// white space ignored).
+    pub fn from_hex(hex: &str) -> Result<Self> {
+        let bytes = B256::from_slice(
+            &alloy::hex::decode(hex.trim())
+                .ok()
+                .filter(|b| b.len() == 32)
+                .ok_or_else(|| Error::SigningKey("expected 32 bytes of hex".into()))?,
+        );
+        let key = PrivateKeySigner::from_bytes(&bytes)
+            .map_err(|_| Error::SigningKey("not a valid secp256k1 private key".into()))?;
+        Ok(Self { key })
+    }
+
+    /// Reads a hex private key from a file.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::SigningKey(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_hex(&text)
+    }
+
+    /// Loads the key at `path`, or generates a random one there (mode 0600) when
+    /// the file does not exist yet. Returns whether the key was created.
+    pub fn load_or_generate(path: &Path) -> Result<(Self, bool)> {
+        if path.exists() {
+            return Ok((Self::from_file(path)?, false));
+        }
+        let key = PrivateKeySigner::random();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        write_private(path, &format!("0x{}\n", alloy::hex::encode(key.to_bytes())))
+            .map_err(|e| Error::SigningKey(format!("cannot write {}: {e}", path.display())))?;
+        Ok((Self { key }, true))
+    }
+
+    /// The address that `resolveWithProof` recovers from this key's signatures.
+    pub const fn address(&self) -> Address {
+        self.key.address()
+    }
+
+    /// Signs `result` as the answer to `request` for the resolver `target`, valid
+    /// until `expires` (Unix seconds). The signature is 65 bytes `r ‖ s ‖ v` with
+    /// low `s` (k256 normalizes it) and `v` ∈ {27, 28}.
+    pub fn sign_answer(
+        &self,
+        target: Address,
+        request: &[u8],
+        result: Bytes,
+        expires: u64,
+    ) -> Result<SignedAnswer> {
+        let digest = signature_digest(target, expires, request, &result);
+        let signature = self.key.sign_hash_sync(&digest)?.as_bytes();
+        Ok(SignedAnswer {
+            result,
+            expires,
+            signature,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::primitives::{address, Signature, U256};
+
+    const ANVIL_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+    #[test]
+    fn debug_does_not_print_the_key() {
+        let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
+        let shown = format!("{signer:?}");
+        assert!(
+            shown
+                .to_lowercase()
+                .contains("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains(&ANVIL_1[2..12]), "{shown}");
+    }
+
+    #[test]
+    fn signs_low_s_65_bytes_recoverable() {
+        let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
+        let target = address!("1111111111111111111111111111111111111111");
+        for i in 0..50u8 {
+            let answer = signer
+                .sign_answer(target, &[i], Bytes::from(vec![i; 3]), 1000 + u64::from(i))
+                .unwrap();
+            let sig = Signature::from_raw(&answer.signature).unwrap();
+            assert!(answer.signature[64] == 27 || answer.signature[64] == 28);
+            let half_n: U256 = "0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0"
+                .parse()
+                .unwrap();
+            assert!(sig.s() <= half_n, "high s");
+            let digest = signature_digest(target, answer.expires, &[i], &answer.result);
+            assert_eq!(
+                sig.recover_address_from_prehash(&digest).unwrap(),
+                signer.address()
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_bad_keys() {
+        for bad in ["", "0x12", "zz", &"00".repeat(32)] {
+            assert!(AnswerSigner::from_hex(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn generates_once_and_then_keeps_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/dev.key");
+        let (first, created) = AnswerSigner::load_or_generate(&path).unwrap();
+        assert!(created);
+        let (second, created) = AnswerSigner::load_or_generate(&path).unwrap();
+        assert!(!created);
+        assert_eq!(first.address(), second.address());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}

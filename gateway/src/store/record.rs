@@ -1,0 +1,131 @@
+//! The record set of one name, as every backend stores it (JSON).
+
+use alloy::primitives::{Address, Bytes};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The text keys under which dm3 clients have looked for a user profile over
+/// time; all are served from the first (canonical) one.
+const PROFILE_KEYS: [&str; 3] = ["eth.dm3.profile", "network.dm3.profile", "dm3.profile"];
+/// The text keys of a delivery-service profile; served from the first.
+const DELIVERY_SERVICE_KEYS: [&str; 2] = ["eth.dm3.deliveryService", "network.dm3.deliveryService"];
+
+/// Maps a dm3 alias key (`network.dm3.profile`, `dm3.profile`, …) to the key it
+/// is stored under (`eth.dm3.profile`); any other key is returned unchanged.
+pub fn canonical_text_key(key: &str) -> &str {
+    if PROFILE_KEYS.contains(&key) {
+        PROFILE_KEYS[0]
+    } else if DELIVERY_SERVICE_KEYS.contains(&key) {
+        DELIVERY_SERVICE_KEYS[0]
+    } else {
+        key
+    }
+}
+
+/// All records of one name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameRecord {
+    /// The account that controls the name (used by name claims; not served).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Address>,
+    /// Text records (EIP-634), with dm3 keys stored under their canonical key.
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
+    /// Addresses by SLIP-44 / ENSIP-11 coin type, as raw bytes (20 bytes for EVM chains).
+    #[serde(default)]
+    pub addresses: BTreeMap<u64, Bytes>,
+    /// EIP-1577 content hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contenthash: Option<Bytes>,
+}
+
+impl NameRecord {
+    /// Sets a text record, storing dm3 alias keys under their canonical key.
+    pub fn set_text(&mut self, key: &str, value: impl Into<String>) {
+        self.texts
+            .insert(canonical_text_key(key).to_owned(), value.into());
+    }
+
+    /// The text record for `key`, resolving dm3 alias keys.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.texts
+            .get(key)
+            .or_else(|| self.texts.get(canonical_text_key(key)))
+            .map(String::as_str)
+    }
+
+    /// The address for `coin_type`, falling back for EVM coin types (60 and
+    /// ENSIP-11 `0x80000000 | chainId`) to the ENSIP-19 default EVM address.
+    pub fn address(&self, coin_type: u64) -> Option<&Bytes> {
+        use crate::protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
+        self.addresses.get(&coin_type).or_else(|| {
+            let is_evm = coin_type == COIN_TYPE_ETH
+                || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0);
+            if is_evm {
+                self.addresses.get(&COIN_TYPE_DEFAULT_EVM)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Encodes the record for storage.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self)
+            .expect("NameRecord serializes: all map keys are strings or integers")
+    }
+
+    /// Decodes a stored record.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::primitives::address;
+
+    #[test]
+    fn dm3_aliases_share_one_stored_value() {
+        let mut record = NameRecord::default();
+        record.set_text("network.dm3.profile", "p");
+        assert_eq!(record.texts.keys().collect::<Vec<_>>(), ["eth.dm3.profile"]);
+        for key in PROFILE_KEYS {
+            assert_eq!(record.text(key), Some("p"), "{key}");
+        }
+        assert_eq!(record.text("avatar"), None);
+        record.set_text("network.dm3.deliveryService", "ds");
+        assert_eq!(record.text("eth.dm3.deliveryService"), Some("ds"));
+    }
+
+    #[test]
+    fn evm_coin_types_fall_back_to_the_default_address() {
+        let mut record = NameRecord::default();
+        let default =
+            Bytes::copy_from_slice(address!("00000000000000000000000000000000000000aa").as_slice());
+        record.addresses.insert(0x8000_0000, default.clone());
+        assert_eq!(record.address(60), Some(&default));
+        assert_eq!(record.address(0x8000_000a), Some(&default)); // Optimism
+        assert_eq!(record.address(0), None); // Bitcoin is not EVM
+        let eth = Bytes::copy_from_slice(&[1; 20]);
+        record.addresses.insert(60, eth.clone());
+        assert_eq!(record.address(60), Some(&eth));
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let mut record = NameRecord {
+            owner: Some(Address::repeat_byte(1)),
+            ..Default::default()
+        };
+        record.set_text("avatar", "https://x");
+        record
+            .addresses
+            .insert(60, Bytes::copy_from_slice(&[2; 20]));
+        record.contenthash = Some(Bytes::from_static(&[0xe3, 1]));
+        assert_eq!(NameRecord::from_json(&record.to_json()).unwrap(), record);
+        assert!(NameRecord::from_json(b"{\"bogus\":1}").is_err());
+    }
+}
