@@ -1,0 +1,286 @@
+//! Harness for the end-to-end tests: real processes (anvil, redis-server, the
+//! gateway binary, node with ethers) on loopback ports, killed on drop.
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::{keccak256, Address, Bytes, B256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol,
+    sol_types::SolValue,
+};
+use anyhow::{bail, Context, Result};
+use dm3_gateway::protocol::namehash;
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+sol! {
+    /// The ENS registry test fixture (`contracts/test/fixtures/ENSRegistry.sol`).
+    #[sol(rpc)]
+    interface EnsRegistry {
+        function setSubnodeOwner(bytes32 node, bytes32 label, address owner) external returns (bytes32);
+        function setResolver(bytes32 node, address resolver) external;
+        function resolver(bytes32 node) external view returns (address);
+    }
+
+    /// Management side of `OffchainResolver`.
+    #[sol(rpc)]
+    interface OffchainResolverAdmin {
+        function setUrls(string[] newUrls) external;
+        function addSigners(address[] newSigners) external;
+        function removeSigners(address[] oldSigners) external;
+        function urls() external view returns (string[]);
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// A free loopback TCP port (bound and released; good enough for tests).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// The gateway binary: `$DM3_GATEWAY_BIN`, or built once with cargo.
+pub fn gateway_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("DM3_GATEWAY_BIN") {
+            return bin.into();
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-q", "-p", "dm3-gateway", "--bin", "dm3-gateway"])
+            .current_dir(repo_root())
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "building the gateway failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
+        target.join("debug/dm3-gateway")
+    })
+    .clone()
+}
+
+/// A Foundry tool installed from npm (`node_modules/@foundry-rs/<tool>-linux-amd64/bin/<tool>`).
+pub fn foundry_bin(tool: &str) -> PathBuf {
+    repo_root().join(format!("node_modules/@foundry-rs/{tool}-linux-amd64/bin/{tool}"))
+}
+
+/// Bytecode of a contract compiled by `forge build` into `out/`.
+pub fn artifact_bytecode(file: &str, contract: &str) -> Result<Bytes> {
+    let path = repo_root().join(format!("out/{file}/{contract}.json"));
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{} missing: run `forge build` (scripts/test does)", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    let hex = json["bytecode"]["object"].as_str().context("artifact has no bytecode.object")?;
+    Ok(hex.parse()?)
+}
+
+/// A child process killed (and reaped) on drop.
+#[derive(Debug)]
+pub struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until `url` answers 200, or fails after `timeout`.
+pub async fn wait_http_ok(url: &str, timeout: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if let Ok(response) = reqwest::get(url).await {
+            if response.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("{url} did not answer within {timeout:?}")
+}
+
+/// A local chain with an ENS registry whose `dm3.eth` points at an `OffchainResolver`.
+#[derive(Debug)]
+pub struct Chain {
+    /// The anvil process.
+    pub anvil: AnvilInstance,
+    /// A provider that signs with anvil's first account (the deployer and owner).
+    pub provider: DynProvider,
+    /// The ENS registry fixture.
+    pub registry: Address,
+    /// The `OffchainResolver` set on `dm3.eth`.
+    pub resolver: Address,
+}
+
+impl Chain {
+    /// Starts anvil and deploys the registry and a resolver trusting `signers`
+    /// that sends clients to `urls`.
+    pub async fn start(urls: Vec<String>, signers: Vec<Address>) -> Result<Self> {
+        let anvil = Anvil::new().path(foundry_bin("anvil")).try_spawn().context("start anvil")?;
+        let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
+        let owner = deployer.address();
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(deployer))
+            .connect_http(anvil.endpoint_url())
+            .erased();
+
+        let registry = deploy(&provider, artifact_bytecode("ENSRegistry.sol", "ENSRegistry")?, Vec::new()).await?;
+        let args = (owner, urls, signers).abi_encode_params();
+        let resolver =
+            deploy(&provider, artifact_bytecode("OffchainResolver.sol", "OffchainResolver")?, args).await?;
+
+        let ens = EnsRegistry::new(registry, &provider);
+        let eth = ens.setSubnodeOwner(B256::ZERO, keccak256("eth"), owner).send().await?.get_receipt().await?;
+        assert!(eth.status());
+        let dm3 =
+            ens.setSubnodeOwner(namehash("eth"), keccak256("dm3"), owner).send().await?.get_receipt().await?;
+        assert!(dm3.status());
+        let set = ens.setResolver(namehash("dm3.eth"), resolver).send().await?.get_receipt().await?;
+        assert!(set.status());
+        Ok(Self { anvil, provider, registry, resolver })
+    }
+
+    /// Points the resolver's gateway URLs somewhere else.
+    pub async fn set_urls(&self, urls: Vec<String>) -> Result<()> {
+        let admin = OffchainResolverAdmin::new(self.resolver, &self.provider);
+        let receipt = admin.setUrls(urls).send().await?.get_receipt().await?;
+        anyhow::ensure!(receipt.status(), "setUrls reverted");
+        Ok(())
+    }
+
+    /// A read-only provider (what a wallet has).
+    pub fn reader(&self) -> DynProvider {
+        ProviderBuilder::new().connect_http(self.anvil.endpoint_url()).erased()
+    }
+}
+
+async fn deploy(provider: &DynProvider, bytecode: Bytes, args: Vec<u8>) -> Result<Address> {
+    let code: Vec<u8> = [bytecode.as_ref(), args.as_slice()].concat();
+    let tx = TransactionRequest::default().with_deploy_code(code);
+    let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
+    anyhow::ensure!(receipt.status(), "deployment reverted");
+    receipt.contract_address.context("no contract address in receipt")
+}
+
+/// Where a gateway keeps its records.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// The embedded store in this directory.
+    Embedded(PathBuf),
+    /// Redis at this URL.
+    Redis(String),
+}
+
+impl Backend {
+    /// The gateway flags that select this backend.
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            Self::Embedded(dir) => vec!["--data-dir".into(), dir.display().to_string()],
+            Self::Redis(url) => vec!["--redis-url".into(), url.clone()],
+        }
+    }
+}
+
+/// A running `redis-server` on a free port, without persistence.
+#[derive(Debug)]
+pub struct RedisServer {
+    _child: ChildGuard,
+    _dir: tempfile::TempDir,
+    /// `redis://127.0.0.1:<port>/0`
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts `redis-server` from `PATH` and waits until it accepts connections.
+    pub async fn start() -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .context("start redis-server (scripts/test installs it)")?;
+        let child = ChildGuard(child);
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("redis-server did not start");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Self { _child: child, _dir: dir, url: format!("redis://127.0.0.1:{port}/0") })
+    }
+}
+
+/// Runs `dm3-gateway <args>` to completion and returns its standard output.
+pub fn gateway_command(args: &[String]) -> Result<String> {
+    let output = Command::new(gateway_bin()).args(args).output()?;
+    if !output.status.success() {
+        bail!("dm3-gateway {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+/// A running gateway process.
+#[derive(Debug)]
+pub struct Gateway {
+    _child: ChildGuard,
+    /// `http://127.0.0.1:<port>`
+    pub url: String,
+}
+
+impl Gateway {
+    /// Starts the gateway binary on `port` with `args` and waits for `/health`.
+    pub async fn start(port: u16, args: &[String]) -> Result<Self> {
+        let child = Command::new(gateway_bin())
+            .args(["--listen".to_string(), format!("127.0.0.1:{port}")])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .context("start gateway")?;
+        let child = ChildGuard(child);
+        let url = format!("http://127.0.0.1:{port}");
+        wait_http_ok(&format!("{url}/health"), Duration::from_secs(30)).await?;
+        Ok(Self { _child: child, url })
+    }
+}
+
+/// Output of `tests/ethers/resolve.mjs`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EthersResult {
+    /// The resolver ethers found (ENSIP-10 walk).
+    pub resolver: Option<String>,
+    /// `resolver.getAddress()`.
+    pub address: Option<String>,
+    /// `resolver.getText(key)` by key.
+    pub texts: std::collections::BTreeMap<String, Option<String>>,
+    /// The error message when resolution threw.
+    pub error: Option<String>,
+    /// The error of a raw `resolve(name, text(node, firstKey))` call with CCIP-read.
+    pub raw_call_error: Option<String>,
+}
+
+/// Resolves `name` with ethers v6 (node) against `chain`.
+pub fn ethers_resolve(chain: &Chain, name: &str, keys: &[&str]) -> Result<EthersResult> {
+    let script = repo_root().join("tests/ethers/resolve.mjs");
+    let mut command = Command::new("node");
+    command.arg(script).arg(chain.anvil.endpoint()).arg(chain.registry.to_string()).arg(name).args(keys);
+    let output = command.output().context("run node")?;
+    if !output.status.success() {
+        bail!("ethers script failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(serde_json::from_slice(&output.stdout)?)
+}
