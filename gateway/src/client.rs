@@ -57,22 +57,14 @@ impl<P: Provider> NameResolver<P> {
         let registry = IEnsRegistry::new(self.registry, &self.provider);
         let mut current = name;
         loop {
-            let address = registry
-                .resolver(namehash(current))
-                .call()
-                .await
-                .map_err(rpc)?;
+            let address = registry.resolver(namehash(current)).call().await.map_err(rpc)?;
             if address != Address::ZERO {
                 let supports = IExtendedResolver::new(address, &self.provider)
                     .supportsInterface(EXTENDED_RESOLVER_ID.into())
                     .call()
                     .await
                     .unwrap_or(false);
-                return Ok(FoundResolver {
-                    address,
-                    exact: current == name,
-                    extended: supports,
-                });
+                return Ok(FoundResolver { address, exact: current == name, extended: supports });
             }
             match current.split_once('.') {
                 Some((_, parent)) => current = parent,
@@ -91,21 +83,13 @@ impl<P: Provider> NameResolver<P> {
     pub async fn call_record(&self, name: &str, data: Vec<u8>) -> Result<Option<Bytes>> {
         let resolver = self.find_resolver(name).await?;
         if resolver.extended {
-            let call = IExtendedResolver::resolveCall {
-                name: dns_encode(name)?.into(),
-                data: data.into(),
-            };
-            let tx = TransactionRequest::default()
-                .to(resolver.address)
-                .input(call.abi_encode().into());
+            let call = IExtendedResolver::resolveCall { name: dns_encode(name)?.into(), data: data.into() };
+            let tx = TransactionRequest::default().to(resolver.address).input(call.abi_encode().into());
             let raw = self.provider.call_with_ccip_read(tx).await.map_err(rpc)?;
-            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw)
-                .map_err(Error::BadAnswer)?;
+            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw).map_err(Error::BadAnswer)?;
             Ok(Some(answer))
         } else if resolver.exact {
-            let tx = TransactionRequest::default()
-                .to(resolver.address)
-                .input(data.into());
+            let tx = TransactionRequest::default().to(resolver.address).input(data.into());
             Ok(Some(self.provider.call(tx).await.map_err(rpc)?))
         } else {
             Ok(None)
@@ -114,11 +98,7 @@ impl<P: Provider> NameResolver<P> {
 
     /// The text record `key` of `name` (`""` when unset).
     pub async fn text(&self, name: &str, key: &str) -> Result<String> {
-        let data = RecordCalls::textCall {
-            node: namehash(name),
-            key: key.into(),
-        }
-        .abi_encode();
+        let data = RecordCalls::textCall { node: namehash(name), key: key.into() }.abi_encode();
         match self.call_record(name, data).await? {
             Some(answer) => String::abi_decode(&answer).map_err(Error::BadAnswer),
             None => Ok(String::new()),
@@ -127,10 +107,7 @@ impl<P: Provider> NameResolver<P> {
 
     /// The Ether address of `name` (zero when unset).
     pub async fn addr(&self, name: &str) -> Result<Address> {
-        let data = RecordCalls::addr_0Call {
-            node: namehash(name),
-        }
-        .abi_encode();
+        let data = RecordCalls::addr_0Call { node: namehash(name) }.abi_encode();
         match self.call_record(name, data).await? {
             Some(answer) => Address::abi_decode(&answer).map_err(Error::BadAnswer),
             None => Ok(Address::ZERO),

@@ -27,19 +27,10 @@ pub struct ServeConfig {
     /// Resolver contract this gateway signs for (repeat, or comma-separate in the
     /// environment). Requests for any other resolver get 404. Without any, the
     /// gateway signs for every resolver: for development only.
-    #[arg(
-        long = "resolver",
-        env = "DM3_GATEWAY_RESOLVERS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "resolver", env = "DM3_GATEWAY_RESOLVERS", value_delimiter = ',')]
     pub resolvers: Vec<Address>,
     /// Parent name whose subnames are served (repeat, or comma-separate).
-    #[arg(
-        long = "parent",
-        env = "DM3_GATEWAY_PARENTS",
-        value_delimiter = ',',
-        default_value = "dm3.eth"
-    )]
+    #[arg(long = "parent", env = "DM3_GATEWAY_PARENTS", value_delimiter = ',', default_value = "dm3.eth")]
     pub parents: Vec<String>,
     /// Seconds a signed answer stays valid.
     #[arg(long, env = "DM3_GATEWAY_TTL", default_value_t = 300)]
@@ -48,12 +39,7 @@ pub struct ServeConfig {
     #[arg(long, env = "DM3_GATEWAY_SIGNER_KEY_FILE")]
     pub signer_key_file: Option<PathBuf>,
     /// Hex private key that signs answers (prefer the environment variable or a file).
-    #[arg(
-        long,
-        env = "DM3_GATEWAY_SIGNER_KEY",
-        hide_env_values = true,
-        conflicts_with = "signer_key_file"
-    )]
+    #[arg(long, env = "DM3_GATEWAY_SIGNER_KEY", hide_env_values = true, conflicts_with = "signer_key_file")]
     pub signer_key: Option<String>,
     /// Store options.
     #[command(flatten)]

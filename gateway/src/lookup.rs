@@ -42,11 +42,7 @@ pub struct LookupService {
 impl LookupService {
     /// Creates the service.
     pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
-        Self {
-            signer,
-            store,
-            policy,
-        }
+        Self { signer, store, policy }
     }
 
     /// The signer whose address resolvers must trust.
@@ -85,11 +81,7 @@ impl LookupService {
             .unwrap_or_default();
 
         let result: Bytes = if request.multicall {
-            let results: Vec<Bytes> = request
-                .queries
-                .iter()
-                .map(|q| encode_record(&record, q).into())
-                .collect();
+            let results: Vec<Bytes> = request.queries.iter().map(|q| encode_record(&record, q).into()).collect();
             RecordCalls::multicallCall::abi_encode_returns(&results).into()
         } else {
             encode_record(&record, &request.queries[0]).into()
@@ -101,12 +93,10 @@ impl LookupService {
 
     /// Whether `name` is a served parent or below one.
     fn serves(&self, name: &str) -> bool {
-        self.policy.parents.iter().any(|parent| {
-            name == parent
-                || name
-                    .strip_suffix(parent.as_str())
-                    .is_some_and(|head| head.ends_with('.'))
-        })
+        self.policy
+            .parents
+            .iter()
+            .any(|parent| name == parent || name.strip_suffix(parent.as_str()).is_some_and(|head| head.ends_with('.')))
     }
 }
 
@@ -124,11 +114,7 @@ fn encode_record(record: &NameRecord, query: &RecordQuery) -> Vec<u8> {
             address.abi_encode()
         }
         RecordQuery::AddrCoin(coin_type) => {
-            let bytes = u64::try_from(*coin_type)
-                .ok()
-                .and_then(|c| record.address(c))
-                .cloned()
-                .unwrap_or_default();
+            let bytes = u64::try_from(*coin_type).ok().and_then(|c| record.address(c)).cloned().unwrap_or_default();
             bytes.abi_encode()
         }
         RecordQuery::Contenthash => record.contenthash.clone().unwrap_or_default().abi_encode(),
@@ -136,9 +122,7 @@ fn encode_record(record: &NameRecord, query: &RecordQuery) -> Vec<u8> {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -161,14 +145,10 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let mut record = NameRecord::default();
         record.set_text("eth.dm3.profile", "data:application/json,{}");
-        record
-            .addresses
-            .insert(60, Bytes::copy_from_slice(&[0xaa; 20]));
+        record.addresses.insert(60, Bytes::copy_from_slice(&[0xaa; 20]));
         store.put_record("alice.dm3.eth", &record).await.unwrap();
-        let signer = AnswerSigner::from_hex(
-            "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-        )
-        .unwrap();
+        let signer =
+            AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
         let policy = LookupPolicy {
             resolvers,
             parents: vec!["dm3.eth".into()],
@@ -179,21 +159,14 @@ mod tests {
     }
 
     fn request(name: &str, data: Vec<u8>) -> Vec<u8> {
-        IResolverService::resolveCall {
-            name: dns_encode(name).unwrap().into(),
-            data: data.into(),
-        }
-        .abi_encode()
+        IResolverService::resolveCall { name: dns_encode(name).unwrap().into(), data: data.into() }.abi_encode()
     }
 
     fn open(service: &LookupService, calldata: &[u8], response: &[u8]) -> Bytes {
         let (result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(response).unwrap();
         assert!(expires > unix_now() + 250 && expires <= unix_now() + 300);
         let digest = signature_digest(RESOLVER, expires, calldata, &result);
-        let signer = Signature::from_raw(&sig)
-            .unwrap()
-            .recover_address_from_prehash(&digest)
-            .unwrap();
+        let signer = Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
         assert_eq!(signer, service.signer().address());
         result
     }
@@ -204,53 +177,22 @@ mod tests {
         let node = namehash("alice.dm3.eth");
         let cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
             (
-                RecordCalls::textCall {
-                    node,
-                    key: "network.dm3.profile".into(),
-                }
-                .abi_encode(),
+                RecordCalls::textCall { node, key: "network.dm3.profile".into() }.abi_encode(),
                 "data:application/json,{}".to_string().abi_encode(),
             ),
+            (RecordCalls::textCall { node, key: "avatar".into() }.abi_encode(), String::new().abi_encode()),
+            (RecordCalls::addr_0Call { node }.abi_encode(), Address::repeat_byte(0xaa).abi_encode()),
             (
-                RecordCalls::textCall {
-                    node,
-                    key: "avatar".into(),
-                }
-                .abi_encode(),
-                String::new().abi_encode(),
-            ),
-            (
-                RecordCalls::addr_0Call { node }.abi_encode(),
-                Address::repeat_byte(0xaa).abi_encode(),
-            ),
-            (
-                RecordCalls::addr_1Call {
-                    node,
-                    coinType: coin_type(60),
-                }
-                .abi_encode(),
+                RecordCalls::addr_1Call { node, coinType: coin_type(60) }.abi_encode(),
                 Bytes::copy_from_slice(&[0xaa; 20]).abi_encode(),
             ),
-            (
-                RecordCalls::addr_1Call {
-                    node,
-                    coinType: coin_type(0),
-                }
-                .abi_encode(),
-                Bytes::new().abi_encode(),
-            ),
-            (
-                RecordCalls::contenthashCall { node }.abi_encode(),
-                Bytes::new().abi_encode(),
-            ),
+            (RecordCalls::addr_1Call { node, coinType: coin_type(0) }.abi_encode(), Bytes::new().abi_encode()),
+            (RecordCalls::contenthashCall { node }.abi_encode(), Bytes::new().abi_encode()),
         ];
         for (inner, expected) in cases {
             let calldata = request("alice.dm3.eth", inner);
             let response = service.answer(RESOLVER, &calldata).await.unwrap();
-            assert_eq!(
-                open(&service, &calldata, &response).as_ref(),
-                expected.as_slice()
-            );
+            assert_eq!(open(&service, &calldata, &response).as_ref(), expected.as_slice());
         }
     }
 
@@ -258,15 +200,9 @@ mod tests {
     async fn unknown_name_gets_signed_empty_answer() {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("nobody.dm3.eth");
-        let calldata = request(
-            "nobody.dm3.eth",
-            RecordCalls::addr_0Call { node }.abi_encode(),
-        );
+        let calldata = request("nobody.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let response = service.answer(RESOLVER, &calldata).await.unwrap();
-        assert_eq!(
-            open(&service, &calldata, &response).as_ref(),
-            Address::ZERO.abi_encode().as_slice()
-        );
+        assert_eq!(open(&service, &calldata, &response).as_ref(), Address::ZERO.abi_encode().as_slice());
     }
 
     #[tokio::test]
@@ -274,55 +210,30 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("alice.dm3.eth");
         let calls = vec![
-            RecordCalls::textCall {
-                node,
-                key: "eth.dm3.profile".into(),
-            }
-            .abi_encode()
-            .into(),
+            RecordCalls::textCall { node, key: "eth.dm3.profile".into() }.abi_encode().into(),
             RecordCalls::addr_0Call { node }.abi_encode().into(),
         ];
-        let calldata = request(
-            "alice.dm3.eth",
-            RecordCalls::multicallCall { data: calls }.abi_encode(),
-        );
+        let calldata = request("alice.dm3.eth", RecordCalls::multicallCall { data: calls }.abi_encode());
         let response = service.answer(RESOLVER, &calldata).await.unwrap();
         let result = open(&service, &calldata, &response);
         let results = RecordCalls::multicallCall::abi_decode_returns(&result).unwrap();
         assert_eq!(results.len(), 2);
-        assert_eq!(
-            results[1].as_ref(),
-            Address::repeat_byte(0xaa).abi_encode().as_slice()
-        );
+        assert_eq!(results[1].as_ref(), Address::repeat_byte(0xaa).abi_encode().as_slice());
     }
 
     #[tokio::test]
     async fn refuses_unknown_resolvers_and_unserved_names() {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("alice.other.eth");
-        let calldata = request(
-            "alice.other.eth",
-            RecordCalls::addr_0Call { node }.abi_encode(),
-        );
-        assert!(matches!(
-            service.answer(RESOLVER, &calldata).await,
-            Err(Error::NameNotServed(_))
-        ));
+        let calldata = request("alice.other.eth", RecordCalls::addr_0Call { node }.abi_encode());
+        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
         let node = namehash("xdm3.eth");
         let calldata = request("xdm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(
-            service.answer(RESOLVER, &calldata).await,
-            Err(Error::NameNotServed(_))
-        ));
+        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
         let node = namehash("alice.dm3.eth");
-        let calldata = request(
-            "alice.dm3.eth",
-            RecordCalls::addr_0Call { node }.abi_encode(),
-        );
+        let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let other = Address::repeat_byte(2);
-        assert!(
-            matches!(service.answer(other, &calldata).await, Err(Error::UnknownResolver(a)) if a == other)
-        );
+        assert!(matches!(service.answer(other, &calldata).await, Err(Error::UnknownResolver(a)) if a == other));
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
         assert!(open_service.answer(other, &calldata).await.is_ok());

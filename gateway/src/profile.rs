@@ -56,15 +56,10 @@ impl UserProfile {
     pub fn validate(&self) -> Result<()> {
         decode_key("publicEncryptionKey", &self.public_encryption_key)?;
         let signing = decode_key("publicSigningKey", &self.public_signing_key)?;
-        ed25519_dalek::VerifyingKey::from_bytes(&signing).map_err(|_| {
-            Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into())
-        })?;
-        if self.delivery_services.is_empty()
-            || self.delivery_services.iter().any(|ds| ds.is_empty())
-        {
-            return Err(Error::InvalidProfile(
-                "deliveryServices must be a non-empty list of ENS names".into(),
-            ));
+        ed25519_dalek::VerifyingKey::from_bytes(&signing)
+            .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+        if self.delivery_services.is_empty() || self.delivery_services.iter().any(|ds| ds.is_empty()) {
+            return Err(Error::InvalidProfile("deliveryServices must be a non-empty list of ENS names".into()));
         }
         Ok(())
     }
@@ -75,9 +70,7 @@ fn decode_key(field: &str, value: &str) -> Result<[u8; 32]> {
         .decode(value)
         .ok()
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-        .ok_or_else(|| {
-            Error::InvalidProfile(format!("{field} must be standard base64 of 32 bytes"))
-        })
+        .ok_or_else(|| Error::InvalidProfile(format!("{field} must be standard base64 of 32 bytes")))
 }
 
 impl SignedUserProfile {
@@ -85,18 +78,12 @@ impl SignedUserProfile {
     pub fn sign(profile: UserProfile, owner: &PrivateKeySigner) -> Result<Self> {
         let message = registration_message(owner.address(), &profile);
         let signature = owner.sign_message_sync(message.as_bytes())?;
-        Ok(Self {
-            profile,
-            signature: format!("0x{}", alloy::hex::encode(signature.as_bytes())),
-        })
+        Ok(Self { profile, signature: format!("0x{}", alloy::hex::encode(signature.as_bytes())) })
     }
 
     /// The text-record value: `data:application/json,` + sorted compact JSON.
     pub fn to_text_record(&self) -> String {
-        format!(
-            "{DATA_URI_PREFIX}{}",
-            serde_json::to_string(self).expect("a profile of strings serializes")
-        )
+        format!("{DATA_URI_PREFIX}{}", serde_json::to_string(self).expect("a profile of strings serializes"))
     }
 
     /// Parses a text-record value (`data:application/json,` or `;base64,` forms).
@@ -104,13 +91,9 @@ impl SignedUserProfile {
         let json = if let Some(json) = value.strip_prefix(DATA_URI_PREFIX) {
             json.as_bytes().to_vec()
         } else if let Some(b64) = value.strip_prefix("data:application/json;base64,") {
-            BASE64
-                .decode(b64)
-                .map_err(|_| Error::InvalidProfile("bad base64 data URI".into()))?
+            BASE64.decode(b64).map_err(|_| Error::InvalidProfile("bad base64 data URI".into()))?
         } else {
-            return Err(Error::InvalidProfile(
-                "not a data:application/json URI".into(),
-            ));
+            return Err(Error::InvalidProfile("not a data:application/json URI".into()));
         };
         serde_json::from_slice(&json).map_err(|e| Error::InvalidProfile(format!("bad JSON: {e}")))
     }
@@ -118,18 +101,16 @@ impl SignedUserProfile {
     /// Validates the profile and checks that `owner` signed it.
     pub fn verify(&self, owner: Address) -> Result<()> {
         self.profile.validate()?;
-        let bytes = alloy::hex::decode(&self.signature)
-            .map_err(|_| Error::InvalidProfile("signature is not hex".into()))?;
-        let signature = Signature::from_raw(&bytes)
-            .map_err(|_| Error::InvalidProfile("signature is not 65 bytes r‖s‖v".into()))?;
+        let bytes =
+            alloy::hex::decode(&self.signature).map_err(|_| Error::InvalidProfile("signature is not hex".into()))?;
+        let signature =
+            Signature::from_raw(&bytes).map_err(|_| Error::InvalidProfile("signature is not 65 bytes r‖s‖v".into()))?;
         let message = registration_message(owner, &self.profile);
         let signer = signature
             .recover_address_from_msg(message.as_bytes())
             .map_err(|_| Error::InvalidProfile("signature does not recover".into()))?;
         if signer != owner {
-            return Err(Error::InvalidProfile(format!(
-                "signed by {signer}, not by the owner {owner}"
-            )));
+            return Err(Error::InvalidProfile(format!("signed by {signer}, not by the owner {owner}")));
         }
         Ok(())
     }
@@ -144,11 +125,8 @@ mod tests {
             delivery_services: vec!["ds.dm3.eth".into()],
             public_encryption_key: BASE64.encode([7u8; 32]),
             // The Ed25519 base point, a valid public key.
-            public_signing_key: BASE64.encode(
-                ed25519_dalek::SigningKey::from_bytes(&[1; 32])
-                    .verifying_key()
-                    .as_bytes(),
-            ),
+            public_signing_key: BASE64
+                .encode(ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key().as_bytes()),
         }
     }
 
@@ -157,27 +135,22 @@ mod tests {
         let owner = PrivateKeySigner::random();
         let signed = SignedUserProfile::sign(profile(), &owner).unwrap();
         let record = signed.to_text_record();
-        let expected_start = "data:application/json,{\"profile\":{\"deliveryServices\":[\"ds.dm3.eth\"],\"publicEncryptionKey\":\"";
+        let expected_start =
+            "data:application/json,{\"profile\":{\"deliveryServices\":[\"ds.dm3.eth\"],\"publicEncryptionKey\":\"";
         assert!(record.starts_with(expected_start), "{record}");
         assert!(!record.contains(' '));
-        assert_eq!(
-            SignedUserProfile::from_text_record(&record).unwrap(),
-            signed
-        );
+        assert_eq!(SignedUserProfile::from_text_record(&record).unwrap(), signed);
         signed.verify(owner.address()).unwrap();
     }
 
     #[test]
     fn message_has_dm3_format() {
-        let owner: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
-            .parse()
-            .unwrap();
+        let owner: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap();
         let message = registration_message(owner, &profile());
         assert!(message.starts_with(
             "dm3.chat wants you register your dm3 profile with your Ethereum account:\n0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n\nThis is required only once!\n"
         ));
-        assert!(message
-            .contains("\nURI: https://dm3.chat\nVersion: 1\ndm3 Profile: {\"deliveryServices\""));
+        assert!(message.contains("\nURI: https://dm3.chat\nVersion: 1\ndm3 Profile: {\"deliveryServices\""));
     }
 
     #[test]
@@ -201,10 +174,7 @@ mod tests {
         let mut p = profile();
         p.public_signing_key = "not base64!".into();
         assert!(p.validate().is_err());
-        assert!(SignedUserProfile::from_text_record(
-            "data:application/json,{\"profile\":{},\"x\":1}"
-        )
-        .is_err());
+        assert!(SignedUserProfile::from_text_record("data:application/json,{\"profile\":{},\"x\":1}").is_err());
         assert!(SignedUserProfile::from_text_record("https://example.com").is_err());
     }
 }

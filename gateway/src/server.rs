@@ -61,16 +61,9 @@ pub fn build_service(config: &ServeConfig) -> Result<LookupService> {
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    service: LookupService,
-) -> std::io::Result<()> {
-    let state = AppState {
-        lookup: Arc::new(service),
-    };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+pub async fn serve(listener: tokio::net::TcpListener, service: LookupService) -> std::io::Result<()> {
+    let state = AppState { lookup: Arc::new(service) };
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

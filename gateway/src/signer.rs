@@ -20,9 +20,7 @@ pub struct AnswerSigner {
 
 impl fmt::Debug for AnswerSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnswerSigner")
-            .field("address", &self.address())
-            .finish()
+        f.debug_struct("AnswerSigner").field("address", &self.address()).finish()
     }
 }
 
@@ -77,31 +75,17 @@ impl AnswerSigner {
     /// Signs `result` as the answer to `request` for the resolver `target`, valid
     /// until `expires` (Unix seconds). The signature is 65 bytes `r ‖ s ‖ v` with
     /// low `s` (k256 normalizes it) and `v` ∈ {27, 28}.
-    pub fn sign_answer(
-        &self,
-        target: Address,
-        request: &[u8],
-        result: Bytes,
-        expires: u64,
-    ) -> Result<SignedAnswer> {
+    pub fn sign_answer(&self, target: Address, request: &[u8], result: Bytes, expires: u64) -> Result<SignedAnswer> {
         let digest = signature_digest(target, expires, request, &result);
         let signature = self.key.sign_hash_sync(&digest)?.as_bytes();
-        Ok(SignedAnswer {
-            result,
-            expires,
-            signature,
-        })
+        Ok(SignedAnswer { result, expires, signature })
     }
 }
 
 #[cfg(unix)]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()
 }
@@ -122,12 +106,7 @@ mod tests {
     fn debug_does_not_print_the_key() {
         let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
         let shown = format!("{signer:?}");
-        assert!(
-            shown
-                .to_lowercase()
-                .contains("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"),
-            "{shown}"
-        );
+        assert!(shown.to_lowercase().contains("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), "{shown}");
         assert!(!shown.to_lowercase().contains(&ANVIL_1[2..12]), "{shown}");
     }
 
@@ -136,20 +115,13 @@ mod tests {
         let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
         let target = address!("1111111111111111111111111111111111111111");
         for i in 0..50u8 {
-            let answer = signer
-                .sign_answer(target, &[i], Bytes::from(vec![i; 3]), 1000 + u64::from(i))
-                .unwrap();
+            let answer = signer.sign_answer(target, &[i], Bytes::from(vec![i; 3]), 1000 + u64::from(i)).unwrap();
             let sig = Signature::from_raw(&answer.signature).unwrap();
             assert!(answer.signature[64] == 27 || answer.signature[64] == 28);
-            let half_n: U256 = "0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0"
-                .parse()
-                .unwrap();
+            let half_n: U256 = "0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0".parse().unwrap();
             assert!(sig.s() <= half_n, "high s");
             let digest = signature_digest(target, answer.expires, &[i], &answer.result);
-            assert_eq!(
-                sig.recover_address_from_prehash(&digest).unwrap(),
-                signer.address()
-            );
+            assert_eq!(sig.recover_address_from_prehash(&digest).unwrap(), signer.address());
         }
     }
 
@@ -172,10 +144,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
     }
 }

@@ -130,21 +130,17 @@ impl Chain {
         let anvil = Anvil::new().path(foundry_bin("anvil")).try_spawn().context("start anvil")?;
         let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let owner = deployer.address();
-        let provider = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(deployer))
-            .connect_http(anvil.endpoint_url())
-            .erased();
+        let provider =
+            ProviderBuilder::new().wallet(EthereumWallet::from(deployer)).connect_http(anvil.endpoint_url()).erased();
 
         let registry = deploy(&provider, artifact_bytecode("ENSRegistry.sol", "ENSRegistry")?, Vec::new()).await?;
         let args = (owner, urls, signers).abi_encode_params();
-        let resolver =
-            deploy(&provider, artifact_bytecode("OffchainResolver.sol", "OffchainResolver")?, args).await?;
+        let resolver = deploy(&provider, artifact_bytecode("OffchainResolver.sol", "OffchainResolver")?, args).await?;
 
         let ens = EnsRegistry::new(registry, &provider);
         let eth = ens.setSubnodeOwner(B256::ZERO, keccak256("eth"), owner).send().await?.get_receipt().await?;
         assert!(eth.status());
-        let dm3 =
-            ens.setSubnodeOwner(namehash("eth"), keccak256("dm3"), owner).send().await?.get_receipt().await?;
+        let dm3 = ens.setSubnodeOwner(namehash("eth"), keccak256("dm3"), owner).send().await?.get_receipt().await?;
         assert!(dm3.status());
         let set = ens.setResolver(namehash("dm3.eth"), resolver).send().await?.get_receipt().await?;
         assert!(set.status());

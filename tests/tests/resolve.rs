@@ -7,9 +7,7 @@ use alloy::{
     sol_types::SolValue,
 };
 use axum::{extract::State, routing::any, Json, Router};
-use dm3_e2e::{
-    ethers_resolve, free_port, gateway_command, Backend, Chain, Gateway, RedisServer,
-};
+use dm3_e2e::{ethers_resolve, free_port, gateway_command, Backend, Chain, Gateway, RedisServer};
 use dm3_gateway::{
     client::NameResolver,
     profile::{SignedUserProfile, UserProfile},
@@ -72,9 +70,8 @@ async fn setup(use_redis: bool, url_for: fn(&str, Address) -> String) -> Setup {
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let chain = Chain::start(vec![format!("{base}/{{sender}}/{{data}}.json")], vec![signer.address()])
-        .await
-        .expect("chain");
+    let chain =
+        Chain::start(vec![format!("{base}/{{sender}}/{{data}}.json")], vec![signer.address()]).await.expect("chain");
     chain.set_urls(vec![url_for(&base, chain.resolver)]).await.expect("setUrls");
 
     let data_dir = tempfile::tempdir().unwrap();
@@ -247,8 +244,7 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
     // What the README's first command does: no key, no resolver allow-list.
     let data_dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let gateway =
-        Gateway::start(port, &["--data-dir".into(), data_dir.path().display().to_string()]).await.unwrap();
+    let gateway = Gateway::start(port, &["--data-dir".into(), data_dir.path().display().to_string()]).await.unwrap();
     let info: Value = reqwest::get(format!("{}/info", gateway.url)).await.unwrap().json().await.unwrap();
     assert_eq!(info["signsForAnyResolver"], true);
     assert_eq!(info["parents"], json!(["dm3.eth"]));
@@ -266,7 +262,12 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
         data: alloy::sol_types::SolCall::abi_encode(&inner).into(),
     });
     let sender = Address::repeat_byte(0x42);
-    let url = format!("{}/{}/{}.json", gateway.url, sender.to_string().to_lowercase(), alloy::hex::encode_prefixed(&calldata));
+    let url = format!(
+        "{}/{}/{}.json",
+        gateway.url,
+        sender.to_string().to_lowercase(),
+        alloy::hex::encode_prefixed(&calldata)
+    );
     let response = reqwest::get(url).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -275,6 +276,7 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
     assert_eq!(result.as_ref(), String::new().abi_encode().as_slice());
     assert_eq!(sig.len(), 65);
     let digest = dm3_gateway::protocol::signature_digest(sender, expires, &calldata, &result);
-    let recovered = alloy::primitives::Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
+    let recovered =
+        alloy::primitives::Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
     assert_eq!(recovered, signer);
 }

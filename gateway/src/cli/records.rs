@@ -71,21 +71,13 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
 
 fn apply(record: &mut NameRecord, args: &SetArgs) -> anyhow::Result<()> {
     for text in &args.texts {
-        let (key, value) = text
-            .split_once('=')
-            .with_context(|| format!("--text {text:?} is not KEY=VALUE"))?;
+        let (key, value) = text.split_once('=').with_context(|| format!("--text {text:?} is not KEY=VALUE"))?;
         record.set_text(key, value);
     }
     for address in &args.addresses {
-        let (coin, hex) = address
-            .split_once('=')
-            .with_context(|| format!("--addr {address:?} is not COIN=0xHEX"))?;
-        let coin: u64 = coin
-            .parse()
-            .with_context(|| format!("coin type {coin:?} is not a number"))?;
-        let bytes: Bytes = hex
-            .parse()
-            .with_context(|| format!("address {hex:?} is not 0x-hex"))?;
+        let (coin, hex) = address.split_once('=').with_context(|| format!("--addr {address:?} is not COIN=0xHEX"))?;
+        let coin: u64 = coin.parse().with_context(|| format!("coin type {coin:?} is not a number"))?;
+        let bytes: Bytes = hex.parse().with_context(|| format!("address {hex:?} is not 0x-hex"))?;
         record.addresses.insert(coin, bytes);
     }
     if let Some(contenthash) = &args.contenthash {

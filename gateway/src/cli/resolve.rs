@@ -13,11 +13,7 @@ pub(crate) struct ResolveArgs {
     #[arg(long, env = "DM3_RPC_URL", default_value = "http://127.0.0.1:8545")]
     rpc_url: String,
     /// ENS registry address.
-    #[arg(
-        long,
-        env = "DM3_ENS_REGISTRY",
-        default_value = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e"
-    )]
+    #[arg(long, env = "DM3_ENS_REGISTRY", default_value = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")]
     registry: Address,
     /// Text records to read besides the dm3 profile (repeatable).
     #[arg(long = "text", value_name = "KEY")]

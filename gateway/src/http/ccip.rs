@@ -69,9 +69,7 @@ async fn post_lookup_for_origin(
 async fn respond(state: &AppState, origin: Address, data: &str) -> Result<Json<Value>, ApiError> {
     let calldata = parse_data(data)?;
     let response = state.lookup.answer(origin, &calldata).await?;
-    Ok(Json(
-        json!({ "data": alloy::hex::encode_prefixed(response) }),
-    ))
+    Ok(Json(json!({ "data": alloy::hex::encode_prefixed(response) })))
 }
 
 /// The body is JSON whatever the `Content-Type` says (old clients send none).
@@ -84,29 +82,20 @@ fn parse_address(field: &'static str, text: &str) -> Result<Address, Error> {
     let hex = text
         .strip_prefix("0x")
         .or_else(|| text.strip_prefix("0X"))
-        .ok_or_else(|| Error::InvalidHex {
-            field,
-            reason: "missing 0x prefix".into(),
-        })?;
+        .ok_or_else(|| Error::InvalidHex { field, reason: "missing 0x prefix".into() })?;
     let mut bytes = [0u8; 20];
-    alloy::hex::decode_to_slice(hex, &mut bytes).map_err(|e| Error::InvalidHex {
-        field,
-        reason: format!("expected 20 bytes: {e}"),
-    })?;
+    alloy::hex::decode_to_slice(hex, &mut bytes)
+        .map_err(|e| Error::InvalidHex { field, reason: format!("expected 20 bytes: {e}") })?;
     Ok(Address::from(bytes))
 }
 
 /// `0x`-prefixed calldata, optionally followed by `.json` (the GET form).
 fn parse_data(text: &str) -> Result<Vec<u8>, Error> {
     let text = text.strip_suffix(".json").unwrap_or(text);
-    let hex = text.strip_prefix("0x").ok_or_else(|| Error::InvalidHex {
-        field: "data",
-        reason: "missing 0x prefix".into(),
-    })?;
-    alloy::hex::decode(hex).map_err(|e| Error::InvalidHex {
-        field: "data",
-        reason: e.to_string(),
-    })
+    let hex = text
+        .strip_prefix("0x")
+        .ok_or_else(|| Error::InvalidHex { field: "data", reason: "missing 0x prefix".into() })?;
+    alloy::hex::decode(hex).map_err(|e| Error::InvalidHex { field: "data", reason: e.to_string() })
 }
 
 #[cfg(test)]
@@ -132,10 +121,7 @@ mod tests {
     #[test]
     fn parses_data_with_and_without_json_suffix() {
         assert_eq!(parse_data("0x9061b923").unwrap(), [0x90, 0x61, 0xb9, 0x23]);
-        assert_eq!(
-            parse_data("0x9061B923.json").unwrap(),
-            [0x90, 0x61, 0xb9, 0x23]
-        );
+        assert_eq!(parse_data("0x9061B923.json").unwrap(), [0x90, 0x61, 0xb9, 0x23]);
         for bad in ["9061b923", "0x9061b92", "0xgg", "0x12.json.json"] {
             assert!(parse_data(bad).is_err(), "{bad}");
         }

@@ -59,9 +59,5 @@ impl IntoResponse for ApiError {
 
 /// `404` for any route this gateway does not have.
 pub(super) async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({ "message": "no such route" })),
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, Json(json!({ "message": "no such route" }))).into_response()
 }

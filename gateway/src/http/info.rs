@@ -5,9 +5,7 @@ use axum::{extract::State, routing::get, Json, Router};
 use serde_json::{json, Value};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/info", get(info))
-        .route("/health", get(health))
+    Router::new().route("/info", get(info)).route("/health", get(health))
 }
 
 /// The signer address and policy, for operators and for contract set-up.

@@ -58,47 +58,28 @@ mod tests {
 
     #[test]
     fn digest_matches_the_reference_vector() {
-        let result = "data:application/json,{\"publicEncryptionKey\":\"x\"}"
-            .to_string()
-            .abi_encode();
+        let result = "data:application/json,{\"publicEncryptionKey\":\"x\"}".to_string().abi_encode();
         let request_hash = "0x305feddfedd03dfed7a82d50a3b7b232e47bcfc05d76b4fc062fd1bf647ea319";
         // The request itself is rebuilt in request.rs tests; here check the packing with its hash.
         let node = crate::protocol::namehash("alice.dm3.eth");
         let request = crate::protocol::IResolverService::resolveCall {
             name: crate::protocol::dns_encode("alice.dm3.eth").unwrap().into(),
-            data: crate::protocol::RecordCalls::textCall {
-                node,
-                key: "network.dm3.profile".into(),
-            }
-            .abi_encode()
-            .into(),
+            data: crate::protocol::RecordCalls::textCall { node, key: "network.dm3.profile".into() }
+                .abi_encode()
+                .into(),
         }
         .abi_encode();
         assert_eq!(keccak256(&request).to_string(), request_hash);
-        let digest = signature_digest(
-            address!("1111111111111111111111111111111111111111"),
-            1_700_000_000,
-            &request,
-            &result,
-        );
-        assert_eq!(
-            digest.to_string(),
-            "0x8abd30a3d51287ac4506b8eb1d437ec80e3a618fb24b08d9ca8706be05378174"
-        );
+        let digest =
+            signature_digest(address!("1111111111111111111111111111111111111111"), 1_700_000_000, &request, &result);
+        assert_eq!(digest.to_string(), "0x8abd30a3d51287ac4506b8eb1d437ec80e3a618fb24b08d9ca8706be05378174");
     }
 
     #[test]
     fn response_decodes_as_bytes_uint64_bytes() {
-        let answer = SignedAnswer {
-            result: Bytes::from_static(b"abc"),
-            expires: 42,
-            signature: [7; 65],
-        };
+        let answer = SignedAnswer { result: Bytes::from_static(b"abc"), expires: 42, signature: [7; 65] };
         let encoded = encode_response(&answer);
         let (result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(&encoded).unwrap();
-        assert_eq!(
-            (result.as_ref(), expires, sig.as_ref()),
-            (&b"abc"[..], 42, &[7u8; 65][..])
-        );
+        assert_eq!((result.as_ref(), expires, sig.as_ref()), (&b"abc"[..], 42, &[7u8; 65][..]));
     }
 }

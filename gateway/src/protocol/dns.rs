@@ -166,10 +166,7 @@ mod tests {
         let wire = dns_encode(&format!("{label}.eth")).unwrap();
         assert_eq!(wire[0], 255);
         assert_eq!(dns_decode(&wire).unwrap(), format!("{label}.eth"));
-        assert_eq!(
-            dns_encode(&"a".repeat(256)),
-            Err(DnsNameError::LabelTooLong)
-        );
+        assert_eq!(dns_encode(&"a".repeat(256)), Err(DnsNameError::LabelTooLong));
         assert_eq!(dns_encode("a..eth"), Err(DnsNameError::EmptyLabel));
         assert_eq!(dns_encode(".eth"), Err(DnsNameError::EmptyLabel));
     }
@@ -178,22 +175,10 @@ mod tests {
     fn namehash_matches_reference_vectors() {
         // EIP-137 vectors and the shared reference for alice.dm3.eth.
         let cases = [
-            (
-                "",
-                "0x0000000000000000000000000000000000000000000000000000000000000000",
-            ),
-            (
-                "eth",
-                "0x93cdeb708b7545dc668eb9280176169d1c33cfd8ed6f04690a0bcc88a93fc4ae",
-            ),
-            (
-                "foo.eth",
-                "0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f",
-            ),
-            (
-                "alice.dm3.eth",
-                "0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192",
-            ),
+            ("", "0x0000000000000000000000000000000000000000000000000000000000000000"),
+            ("eth", "0x93cdeb708b7545dc668eb9280176169d1c33cfd8ed6f04690a0bcc88a93fc4ae"),
+            ("foo.eth", "0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f"),
+            ("alice.dm3.eth", "0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192"),
         ];
         for (name, hash) in cases {
             assert_eq!(namehash(name).to_string(), hash, "{name}");

@@ -13,6 +13,5 @@ pub use abi::{IExtendedResolver, IOffchainResolver, IResolverService, RecordCall
 pub use answer::{encode_response, signature_digest, SignedAnswer};
 pub use dns::{dns_decode, dns_encode, namehash, DnsNameError};
 pub use request::{
-    decode_request, RecordQuery, ResolveRequest, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH,
-    MAX_MULTICALL_CALLS,
+    decode_request, RecordQuery, ResolveRequest, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH, MAX_MULTICALL_CALLS,
 };

@@ -63,10 +63,7 @@ pub fn decode_request(calldata: &[u8]) -> Result<ResolveRequest> {
             return Err(Error::InvalidCalldata("empty multicall".into()));
         }
         if inner.data.len() > MAX_MULTICALL_CALLS {
-            return Err(Error::MulticallTooLarge {
-                calls: inner.data.len(),
-                max: MAX_MULTICALL_CALLS,
-            });
+            return Err(Error::MulticallTooLarge { calls: inner.data.len(), max: MAX_MULTICALL_CALLS });
         }
         let queries = inner
             .data
@@ -78,20 +75,10 @@ pub fn decode_request(calldata: &[u8]) -> Result<ResolveRequest> {
                 decode_record_call(call, node)
             })
             .collect::<Result<_>>()?;
-        return Ok(ResolveRequest {
-            name,
-            node,
-            queries,
-            multicall: true,
-        });
+        return Ok(ResolveRequest { name, node, queries, multicall: true });
     }
     let query = decode_record_call(data, node)?;
-    Ok(ResolveRequest {
-        name,
-        node,
-        queries: vec![query],
-        multicall: false,
-    })
+    Ok(ResolveRequest { name, node, queries: vec![query], multicall: false })
 }
 
 /// Decodes one record call and checks that it asks about `expected_node`.
@@ -120,10 +107,7 @@ fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
         other => return Err(Error::UnsupportedFunction(other)),
     };
     if node != expected_node {
-        return Err(Error::NodeMismatch {
-            expected: expected_node,
-            found: node,
-        });
+        return Err(Error::NodeMismatch { expected: expected_node, found: node });
     }
     Ok(query)
 }
@@ -132,12 +116,10 @@ fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
 /// encoding (re-encoding gives the same bytes): no trailing bytes, no
 /// truncated or dirty padding, no aliased offsets.
 fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Result<C> {
-    let call = C::abi_decode_validate(data)
-        .map_err(|e| Error::InvalidCalldata(format!("expected {signature}: {e}")))?;
+    let call =
+        C::abi_decode_validate(data).map_err(|e| Error::InvalidCalldata(format!("expected {signature}: {e}")))?;
     if call.abi_encode() != data {
-        return Err(Error::InvalidCalldata(format!(
-            "{signature} is not canonically ABI-encoded"
-        )));
+        return Err(Error::InvalidCalldata(format!("{signature} is not canonically ABI-encoded")));
     }
     Ok(call)
 }
@@ -149,19 +131,11 @@ mod tests {
     use alloy::primitives::Bytes;
 
     fn resolve(name: &str, data: Vec<u8>) -> Vec<u8> {
-        IResolverService::resolveCall {
-            name: dns_encode(name).unwrap().into(),
-            data: data.into(),
-        }
-        .abi_encode()
+        IResolverService::resolveCall { name: dns_encode(name).unwrap().into(), data: data.into() }.abi_encode()
     }
 
     fn text(node: B256, key: &str) -> Vec<u8> {
-        RecordCalls::textCall {
-            node,
-            key: key.into(),
-        }
-        .abi_encode()
+        RecordCalls::textCall { node, key: key.into() }.abi_encode()
     }
 
     #[test]
@@ -174,10 +148,7 @@ mod tests {
         );
         let req = decode_request(&calldata).unwrap();
         assert_eq!(req.name, "alice.dm3.eth");
-        assert_eq!(
-            req.queries,
-            vec![RecordQuery::Text("network.dm3.profile".into())]
-        );
+        assert_eq!(req.queries, vec![RecordQuery::Text("network.dm3.profile".into())]);
         assert!(!req.multicall);
     }
 
@@ -186,20 +157,11 @@ mod tests {
         let node = namehash("bob.dm3.eth");
         let calls = vec![
             Bytes::from(RecordCalls::addr_0Call { node }.abi_encode()),
-            Bytes::from(
-                RecordCalls::addr_1Call {
-                    node,
-                    coinType: U256::from(0x8000_0000u64),
-                }
-                .abi_encode(),
-            ),
+            Bytes::from(RecordCalls::addr_1Call { node, coinType: U256::from(0x8000_0000u64) }.abi_encode()),
             Bytes::from(text(node, "avatar")),
             Bytes::from(RecordCalls::contenthashCall { node }.abi_encode()),
         ];
-        let calldata = resolve(
-            "bob.dm3.eth",
-            RecordCalls::multicallCall { data: calls }.abi_encode(),
-        );
+        let calldata = resolve("bob.dm3.eth", RecordCalls::multicallCall { data: calls }.abi_encode());
         let req = decode_request(&calldata).unwrap();
         assert!(req.multicall);
         assert_eq!(
@@ -217,47 +179,27 @@ mod tests {
     fn rejects_bad_requests() {
         let node = namehash("alice.dm3.eth");
         let good = resolve("alice.dm3.eth", text(node, "k"));
-        let nested = RecordCalls::multicallCall {
-            data: vec![RecordCalls::multicallCall { data: vec![] }
-                .abi_encode()
-                .into()],
-        }
-        .abi_encode();
-        let too_many = RecordCalls::multicallCall {
-            data: vec![text(node, "k").into(); MAX_MULTICALL_CALLS + 1],
-        }
-        .abi_encode();
+        let nested =
+            RecordCalls::multicallCall { data: vec![RecordCalls::multicallCall { data: vec![] }.abi_encode().into()] }
+                .abi_encode();
+        let too_many =
+            RecordCalls::multicallCall { data: vec![text(node, "k").into(); MAX_MULTICALL_CALLS + 1] }.abi_encode();
         let mut trailing = good.clone();
         trailing.extend([0u8; 32]);
         let mut dirty_padding = good.clone();
         *dirty_padding.last_mut().unwrap() = 1;
         let cases: Vec<(&str, Vec<u8>)> = vec![
             ("empty", vec![]),
-            (
-                "wrong selector",
-                [&[0xde, 0xad, 0xbe, 0xef][..], &good[4..]].concat(),
-            ),
+            ("wrong selector", [&[0xde, 0xad, 0xbe, 0xef][..], &good[4..]].concat()),
             ("truncated", good[..good.len() - 1].to_vec()),
             ("trailing word", trailing),
             ("dirty padding", dirty_padding),
-            (
-                "wrong node",
-                resolve("alice.dm3.eth", text(namehash("bob.dm3.eth"), "k")),
-            ),
-            (
-                "unsupported inner",
-                resolve("alice.dm3.eth", vec![1, 2, 3, 4, 5]),
-            ),
+            ("wrong node", resolve("alice.dm3.eth", text(namehash("bob.dm3.eth"), "k"))),
+            ("unsupported inner", resolve("alice.dm3.eth", vec![1, 2, 3, 4, 5])),
             ("short inner", resolve("alice.dm3.eth", vec![1, 2])),
             ("nested multicall", resolve("alice.dm3.eth", nested)),
             ("fan-out", resolve("alice.dm3.eth", too_many)),
-            (
-                "empty multicall",
-                resolve(
-                    "alice.dm3.eth",
-                    RecordCalls::multicallCall { data: vec![] }.abi_encode(),
-                ),
-            ),
+            ("empty multicall", resolve("alice.dm3.eth", RecordCalls::multicallCall { data: vec![] }.abi_encode())),
         ];
         for (what, calldata) in cases {
             assert!(decode_request(&calldata).is_err(), "{what} was accepted");
@@ -271,9 +213,6 @@ mod tests {
             data: text(namehash("alice"), "k").into(),
         }
         .abi_encode();
-        assert!(matches!(
-            decode_request(&calldata),
-            Err(Error::InvalidName(_))
-        ));
+        assert!(matches!(decode_request(&calldata), Err(Error::InvalidName(_))));
     }
 }

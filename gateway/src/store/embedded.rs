@@ -55,9 +55,7 @@ impl RecordStore for EmbeddedStore {
             let Some(value) = table.get(name.as_str()).map_err(redb::Error::from)? else {
                 return Ok(None);
             };
-            NameRecord::from_json(value.value())
-                .map(Some)
-                .map_err(|source| StoreError::Corrupt { name, source })
+            NameRecord::from_json(value.value()).map(Some).map_err(|source| StoreError::Corrupt { name, source })
         })
         .await
     }

@@ -43,16 +43,12 @@ pub struct NameRecord {
 impl NameRecord {
     /// Sets a text record, storing dm3 alias keys under their canonical key.
     pub fn set_text(&mut self, key: &str, value: impl Into<String>) {
-        self.texts
-            .insert(canonical_text_key(key).to_owned(), value.into());
+        self.texts.insert(canonical_text_key(key).to_owned(), value.into());
     }
 
     /// The text record for `key`, resolving dm3 alias keys.
     pub fn text(&self, key: &str) -> Option<&str> {
-        self.texts
-            .get(key)
-            .or_else(|| self.texts.get(canonical_text_key(key)))
-            .map(String::as_str)
+        self.texts.get(key).or_else(|| self.texts.get(canonical_text_key(key))).map(String::as_str)
     }
 
     /// The address for `coin_type`, falling back for EVM coin types (60 and
@@ -60,8 +56,7 @@ impl NameRecord {
     pub fn address(&self, coin_type: u64) -> Option<&Bytes> {
         use crate::protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
         self.addresses.get(&coin_type).or_else(|| {
-            let is_evm = coin_type == COIN_TYPE_ETH
-                || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0);
+            let is_evm = coin_type == COIN_TYPE_ETH || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0);
             if is_evm {
                 self.addresses.get(&COIN_TYPE_DEFAULT_EVM)
             } else {
@@ -72,8 +67,7 @@ impl NameRecord {
 
     /// Encodes the record for storage.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self)
-            .expect("NameRecord serializes: all map keys are strings or integers")
+        serde_json::to_vec(self).expect("NameRecord serializes: all map keys are strings or integers")
     }
 
     /// Decodes a stored record.
@@ -103,8 +97,7 @@ mod tests {
     #[test]
     fn evm_coin_types_fall_back_to_the_default_address() {
         let mut record = NameRecord::default();
-        let default =
-            Bytes::copy_from_slice(address!("00000000000000000000000000000000000000aa").as_slice());
+        let default = Bytes::copy_from_slice(address!("00000000000000000000000000000000000000aa").as_slice());
         record.addresses.insert(0x8000_0000, default.clone());
         assert_eq!(record.address(60), Some(&default));
         assert_eq!(record.address(0x8000_000a), Some(&default)); // Optimism
@@ -116,14 +109,9 @@ mod tests {
 
     #[test]
     fn json_round_trips() {
-        let mut record = NameRecord {
-            owner: Some(Address::repeat_byte(1)),
-            ..Default::default()
-        };
+        let mut record = NameRecord { owner: Some(Address::repeat_byte(1)), ..Default::default() };
         record.set_text("avatar", "https://x");
-        record
-            .addresses
-            .insert(60, Bytes::copy_from_slice(&[2; 20]));
+        record.addresses.insert(60, Bytes::copy_from_slice(&[2; 20]));
         record.contenthash = Some(Bytes::from_static(&[0xe3, 1]));
         assert_eq!(NameRecord::from_json(&record.to_json()).unwrap(), record);
         assert!(NameRecord::from_json(b"{\"bogus\":1}").is_err());

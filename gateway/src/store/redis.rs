@@ -49,18 +49,11 @@ impl RecordStore for RedisStore {
         value
             .map(|bytes| NameRecord::from_json(&bytes))
             .transpose()
-            .map_err(|source| StoreError::Corrupt {
-                name: name.to_owned(),
-                source,
-            })
+            .map_err(|source| StoreError::Corrupt { name: name.to_owned(), source })
     }
 
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
-        let () = self
-            .conn
-            .clone()
-            .set(Self::key(name), record.to_json())
-            .await?;
+        let () = self.conn.clone().set(Self::key(name), record.to_json()).await?;
         Ok(())
     }
 
@@ -70,9 +63,7 @@ impl RecordStore for RedisStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let _: String = redis::cmd("PING")
-            .query_async(&mut self.conn.clone())
-            .await?;
+        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await?;
         Ok(())
     }
 
