@@ -23,6 +23,9 @@ pub enum Error {
     /// The request body was not the JSON the endpoint expects.
     #[error("invalid JSON body: {0}")]
     InvalidJson(#[source] serde_json::Error),
+    /// A JSON request body could not be read (syntax, missing or unknown fields).
+    #[error("invalid request body: {0}")]
+    InvalidBody(String),
     /// The calldata is not a well-formed `resolve(bytes,bytes)` call.
     #[error("invalid calldata: {0}")]
     InvalidCalldata(String),
@@ -78,4 +81,98 @@ pub enum Error {
     /// A dm3 profile record is malformed or its signature does not verify.
     #[error("invalid dm3 profile: {0}")]
     InvalidProfile(String),
+    /// A name to claim is not ENSIP-15 normalized.
+    #[error("name {name:?} is not normalized (ENSIP-15){}", .normalized.as_ref().map(|n| format!("; did you mean {n:?}?")).unwrap_or_default())]
+    NameNotNormalized {
+        /// The name as sent.
+        name: String,
+        /// Its normalized form.
+        normalized: Option<String>,
+    },
+    /// A name cannot be claimed (not normalizable, not one label under a served parent).
+    #[error("invalid name: {0}")]
+    InvalidNameForClaim(String),
+    /// The label is shorter than allowed.
+    #[error("labels must have at least {min} characters")]
+    NameTooShort {
+        /// The minimum.
+        min: usize,
+    },
+    /// The label is on the reserved list.
+    #[error("label {0:?} is reserved")]
+    NameReserved(String),
+    /// Someone else owns the name.
+    #[error("name is already taken")]
+    NameTaken,
+    /// The name has no owner (never claimed, or released).
+    #[error("name is not claimed")]
+    NameNotClaimed,
+    /// The owner already has as many names as allowed.
+    #[error("owner already has {max} name(s), the most allowed")]
+    OwnerLimit {
+        /// The limit.
+        max: u32,
+    },
+    /// The signature is not the owner's (EOA recovery or ERC-1271).
+    #[error("signature is not valid for {0}")]
+    BadSignature(Address),
+    /// The signed nonce is not the name's current nonce (replayed or re-ordered).
+    #[error("nonce {signed} does not match the name's current nonce {current}")]
+    NonceMismatch {
+        /// Nonce in the signed message.
+        signed: u64,
+        /// The name's current nonce.
+        current: u64,
+    },
+    /// The signed deadline has passed (or lies too far ahead).
+    #[error("signature deadline {deadline} is {reason}")]
+    Expired {
+        /// The signed deadline (Unix seconds).
+        deadline: u64,
+        /// "in the past" or "too far in the future".
+        reason: &'static str,
+    },
+    /// The records of a write break a limit or a format rule.
+    #[error("invalid records: {0}")]
+    InvalidRecords(String),
+    /// The requested feature is not available in this configuration.
+    #[error("{0}")]
+    ReadOnly(&'static str),
+}
+
+impl Error {
+    /// A stable, machine-readable code for API clients (`name_taken`, `bad_signature`, …).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidHex { .. } => "invalid_hex",
+            Self::InvalidJson(_) | Self::InvalidBody(_) => "invalid_json",
+            Self::InvalidCalldata(_) => "invalid_calldata",
+            Self::InvalidName(_) => "invalid_dns_name",
+            Self::NodeMismatch { .. } => "node_mismatch",
+            Self::UnsupportedFunction(_) => "unsupported_function",
+            Self::MulticallTooLarge { .. } => "multicall_too_large",
+            Self::NestedMulticall => "nested_multicall",
+            Self::UnknownResolver(_) => "unknown_resolver",
+            Self::NameNotServed(_) => "name_not_served",
+            Self::Store(crate::store::StoreError::Timeout(_)) => "store_timeout",
+            Self::Store(_) => "store_unavailable",
+            Self::Signing(_) | Self::SigningKey(_) => "internal",
+            Self::Rpc(_) => "rpc_unavailable",
+            Self::NoResolver(_) => "no_resolver",
+            Self::BadAnswer(_) => "bad_answer",
+            Self::InvalidProfile(_) => "invalid_profile",
+            Self::NameNotNormalized { .. } => "name_not_normalized",
+            Self::InvalidNameForClaim(_) => "invalid_name",
+            Self::NameTooShort { .. } => "name_too_short",
+            Self::NameReserved(_) => "name_reserved",
+            Self::NameTaken => "name_taken",
+            Self::NameNotClaimed => "name_not_claimed",
+            Self::OwnerLimit { .. } => "owner_limit",
+            Self::BadSignature(_) => "bad_signature",
+            Self::NonceMismatch { .. } => "nonce_mismatch",
+            Self::Expired { .. } => "expired",
+            Self::InvalidRecords(_) => "invalid_records",
+            Self::ReadOnly(_) => "read_only",
+        }
+    }
 }

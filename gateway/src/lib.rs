@@ -15,6 +15,7 @@ pub mod config;
 mod error;
 pub mod http;
 pub mod lookup;
+pub mod names;
 pub mod profile;
 pub mod protocol;
 pub mod server;

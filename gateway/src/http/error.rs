@@ -2,13 +2,14 @@
 
 use crate::{store::StoreError, Error};
 use axum::{
+    extract::rejection::JsonRejection,
     http::StatusCode,
     response::{IntoResponse, Response},
     Json,
 };
 use serde_json::json;
 
-/// An [`Error`] on its way to the client as `{"message": …}` with a status.
+/// An [`Error`] on its way to the client as `{"message": …, "code": …}` with a status.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
 
@@ -18,46 +19,75 @@ impl<E: Into<Error>> From<E> for ApiError {
     }
 }
 
+/// The HTTP status of each error: 4xx for what the client can fix, 5xx for
+/// store, RPC and internal failures (so CCIP-read clients try their next URL).
+pub(super) const fn status_of(error: &Error) -> StatusCode {
+    match error {
+        Error::InvalidHex { .. }
+        | Error::InvalidJson(_)
+        | Error::InvalidBody(_)
+        | Error::InvalidCalldata(_)
+        | Error::InvalidName(_)
+        | Error::NodeMismatch { .. }
+        | Error::UnsupportedFunction(_)
+        | Error::MulticallTooLarge { .. }
+        | Error::NestedMulticall
+        | Error::InvalidProfile(_)
+        | Error::NameNotNormalized { .. }
+        | Error::InvalidNameForClaim(_)
+        | Error::NameTooShort { .. }
+        | Error::NameReserved(_)
+        | Error::InvalidRecords(_)
+        | Error::Expired { .. } => StatusCode::BAD_REQUEST,
+        Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
+        Error::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
+        Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
+        Error::NameTaken | Error::NonceMismatch { .. } | Error::OwnerLimit { .. } => StatusCode::CONFLICT,
+        Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
+        Error::Store(StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_)) | Error::Rpc(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_))
+        | Error::Signing(_)
+        | Error::SigningKey(_)
+        | Error::NoResolver(_)
+        | Error::BadAnswer(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match &self.0 {
-            Error::InvalidHex { .. }
-            | Error::InvalidJson(_)
-            | Error::InvalidCalldata(_)
-            | Error::InvalidName(_)
-            | Error::NodeMismatch { .. }
-            | Error::UnsupportedFunction(_)
-            | Error::MulticallTooLarge { .. }
-            | Error::NestedMulticall
-            | Error::InvalidProfile(_) => StatusCode::BAD_REQUEST,
-            Error::UnknownResolver(_) | Error::NameNotServed(_) => StatusCode::NOT_FOUND,
-            Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
-            Error::Store(StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_))
-            | Error::Signing(_)
-            | Error::SigningKey(_)
-            | Error::Rpc(_)
-            | Error::NoResolver(_)
-            | Error::BadAnswer(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = status_of(&self.0);
         let message = if status.is_server_error() {
             // The cause (which may name hosts or files) goes to the log, not to the client.
             tracing::error!(target: "gateway::http", error = %self.0, "request failed");
             match status {
-                StatusCode::SERVICE_UNAVAILABLE => "record store unavailable".to_owned(),
-                StatusCode::GATEWAY_TIMEOUT => "record store timed out".to_owned(),
-                _ => "internal error".to_owned(),
+                StatusCode::SERVICE_UNAVAILABLE if matches!(self.0, Error::Rpc(_)) => "rpc endpoint unavailable",
+                StatusCode::SERVICE_UNAVAILABLE => "record store unavailable",
+                StatusCode::GATEWAY_TIMEOUT => "record store timed out",
+                _ => "internal error",
             }
+            .to_owned()
         } else {
             self.0.to_string()
         };
-        (status, Json(json!({ "message": message }))).into_response()
+        error_response(status, self.0.code(), message)
+    }
+}
+
+/// `{"message", "code"}` with `status`.
+pub(super) fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    (status, Json(json!({ "message": message, "code": code }))).into_response()
+}
+
+/// A JSON body that axum could not read becomes the same error format.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self(Error::InvalidBody(rejection.body_text()))
     }
 }
 
 /// `404` for any route this gateway does not have.
 pub(super) async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "message": "no such route" }))).into_response()
+    error_response(StatusCode::NOT_FOUND, "no_such_route", "no such route".into())
 }

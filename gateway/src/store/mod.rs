@@ -11,7 +11,71 @@ pub use embedded::EmbeddedStore;
 pub use record::{canonical_text_key, NameRecord};
 pub use redis::RedisStore;
 
+use alloy::primitives::Address;
 use async_trait::async_trait;
+
+/// A conditional write of one name (claim, update, transfer or release).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameWrite {
+    /// The name, e.g. `alice.dm3.eth`.
+    pub name: String,
+    /// The owner the name must have now (`None`: it must be unclaimed).
+    pub expected_owner: Option<Address>,
+    /// The nonce the name must have now.
+    pub expected_nonce: u64,
+    /// The record to store; its `owner` is the new owner (`None` releases)
+    /// and its `nonce` must be `expected_nonce + 1`.
+    pub record: NameRecord,
+    /// Most names the new owner may hold (0: no limit). Not checked when the owner stays.
+    pub max_names_per_owner: u32,
+}
+
+/// Why a [`NameWrite`] was not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteConflict {
+    /// The name is owned by someone else (while expected unclaimed).
+    NameTaken,
+    /// The name is not claimed (while an owner was expected).
+    NotClaimed,
+    /// The name is owned by another account than expected.
+    NotOwner(Address),
+    /// The name's nonce is not the expected one.
+    NonceMismatch(u64),
+    /// The new owner already holds the most names allowed.
+    OwnerLimit,
+}
+
+/// Result of [`RecordStore::write_name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Stored.
+    Written,
+    /// Not stored, and nothing changed.
+    Conflict(WriteConflict),
+}
+
+/// The checks of a [`NameWrite`] against the current record, shared by the
+/// backends that run them in Rust inside a transaction (Redis runs the same
+/// rules in its Lua script).
+pub(crate) fn check_write(current: Option<&NameRecord>, write: &NameWrite, new_owner_names: usize) -> Option<WriteConflict> {
+    let owner = current.and_then(|r| r.owner);
+    let nonce = current.map_or(0, |r| r.nonce);
+    if owner != write.expected_owner {
+        return Some(match (write.expected_owner, owner) {
+            (None, _) => WriteConflict::NameTaken,
+            (Some(_), None) => WriteConflict::NotClaimed,
+            (Some(_), Some(actual)) => WriteConflict::NotOwner(actual),
+        });
+    }
+    if nonce != write.expected_nonce {
+        return Some(WriteConflict::NonceMismatch(nonce));
+    }
+    let changes_owner = write.record.owner.is_some() && write.record.owner != owner;
+    if changes_owner && write.max_names_per_owner > 0 && new_owner_names >= write.max_names_per_owner as usize {
+        return Some(WriteConflict::OwnerLimit);
+    }
+    None
+}
 
 /// A failure of the storage backend (never "not found").
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +118,15 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// Removes `name`; returns whether it existed.
     async fn remove_record(&self, name: &str) -> Result<bool, StoreError>;
+
+    /// Applies a signed name write atomically: checks the expected owner and
+    /// nonce and the new owner's name limit, then stores the new record and
+    /// moves the name in the owner → names index — all or nothing, also
+    /// when many writers race.
+    async fn write_name(&self, write: &NameWrite) -> Result<WriteOutcome, StoreError>;
+
+    /// The names `owner` holds, sorted.
+    async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError>;
 
     /// Checks that the backend answers (for readiness probes).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -29,6 +29,10 @@ pub struct NameRecord {
     /// The account that controls the name (used by name claims; not served).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Address>,
+    /// Count of signed writes to this name; a signed write must carry the
+    /// current value, so every signature is usable once. Kept across release.
+    #[serde(default)]
+    pub nonce: u64,
     /// Text records (EIP-634), with dm3 keys stored under their canonical key.
     #[serde(default)]
     pub texts: BTreeMap<String, String>,

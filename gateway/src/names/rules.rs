@@ -1,0 +1,132 @@
+//! Which names may be claimed: ENSIP-15 normalization, one label under a
+//! served parent, a minimum length and a reserved list.
+
+use crate::{Error, Result};
+use ens_normalize_rs::EnsNameNormalizer;
+use std::sync::OnceLock;
+
+/// The ENSIP-15 normalizer; its tables are loaded once.
+fn normalizer() -> &'static EnsNameNormalizer {
+    static NORMALIZER: OnceLock<EnsNameNormalizer> = OnceLock::new();
+    NORMALIZER.get_or_init(EnsNameNormalizer::default)
+}
+
+/// ENSIP-15 normalization of a whole name; `Err` with the reason when the name
+/// cannot be normalized at all.
+pub fn normalize(name: &str) -> std::result::Result<String, String> {
+    normalizer().normalize(name).map_err(|e| e.to_string())
+}
+
+/// Rules for claimable names.
+#[derive(Debug, Clone)]
+pub struct NameRules {
+    /// Parents under which single labels may be claimed (e.g. `dm3.eth`).
+    pub parents: Vec<String>,
+    /// Fewest Unicode scalar values a label may have.
+    pub min_label_length: usize,
+    /// Labels nobody may claim (checked after normalization).
+    pub reserved: Vec<String>,
+}
+
+/// A claimable name split into its label and parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimableName<'a> {
+    /// The single label, e.g. `alice`.
+    pub label: &'a str,
+    /// The served parent, e.g. `dm3.eth`.
+    pub parent: &'a str,
+}
+
+impl NameRules {
+    /// Checks that `name` is already ENSIP-15 normalized and is exactly one
+    /// label of allowed length, not reserved, directly under a served parent.
+    pub fn check<'a>(&self, name: &'a str) -> Result<ClaimableName<'a>> {
+        match normalize(name) {
+            Ok(normalized) if normalized == name => {}
+            Ok(normalized) => return Err(Error::NameNotNormalized { name: name.to_owned(), normalized: Some(normalized) }),
+            Err(reason) => return Err(Error::InvalidNameForClaim(reason)),
+        }
+        let (label, parent) =
+            name.split_once('.').ok_or_else(|| Error::InvalidNameForClaim("a name needs a parent".into()))?;
+        if !self.parents.iter().any(|p| p == parent) {
+            return Err(Error::InvalidNameForClaim(format!("names are claimed directly under {:?}", self.parents)));
+        }
+        if label.chars().count() < self.min_label_length {
+            return Err(Error::NameTooShort { min: self.min_label_length });
+        }
+        if self.reserved.iter().any(|r| r == label) {
+            return Err(Error::NameReserved(label.to_owned()));
+        }
+        Ok(ClaimableName { label, parent })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn rules() -> NameRules {
+        NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["admin".into(), "ds".into()] }
+    }
+
+    #[test]
+    fn accepts_normalized_single_labels() {
+        for name in ["alice.dm3.eth", "bob-1.dm3.eth", "🦊🦊🦊.dm3.eth", "日本語.dm3.eth"] {
+            assert!(rules().check(name).is_ok(), "{name}");
+        }
+        assert_eq!(rules().check("alice.dm3.eth").unwrap(), ClaimableName { label: "alice", parent: "dm3.eth" });
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        let cases = [
+            ("Alice.dm3.eth", "name_not_normalized"),
+            ("alice.DM3.eth", "name_not_normalized"),
+            ("ali\u{200d}ce.dm3.eth", "invalid_name"),
+            ("аlice.dm3.eth", "invalid_name"), // Cyrillic а mixed with Latin: confusable
+            ("al..dm3.eth", "invalid_name"),
+            ("a.b.dm3.eth", "invalid_name"),
+            ("alice.other.eth", "invalid_name"),
+            ("dm3.eth", "invalid_name"),
+            ("alice", "invalid_name"),
+            ("ab.dm3.eth", "name_too_short"),
+            ("admin.dm3.eth", "name_reserved"),
+            ("", "invalid_name"),
+        ];
+        for (name, code) in cases {
+            let err = rules().check(name).expect_err(name);
+            assert_eq!(err.code(), code, "{name}: {err}");
+        }
+    }
+
+    /// One entry of the ENSIP-15 validation tests (`tests/vectors/ensip15-tests.json`,
+    /// shipped with ens-normalize-rs, from the ENSIP-15 reference implementation).
+    #[derive(Deserialize)]
+    struct Vector {
+        name: String,
+        norm: Option<String>,
+        #[serde(default)]
+        error: bool,
+    }
+
+    #[test]
+    fn matches_the_ensip15_vectors() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/ensip15-tests.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let mut checked = 0;
+        for entry in entries.into_iter().skip(1) {
+            let v: Vector = serde_json::from_value(entry).unwrap();
+            let got = normalize(&v.name);
+            if v.error {
+                assert!(got.is_err(), "{:?} should fail, got {got:?}", v.name);
+            } else {
+                let expected = v.norm.as_deref().unwrap_or(&v.name);
+                assert_eq!(got.as_deref(), Ok(expected), "{:?}", v.name);
+            }
+            checked += 1;
+        }
+        assert!(checked > 1000, "only {checked} vectors");
+    }
+}
