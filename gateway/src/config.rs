@@ -44,4 +44,40 @@ pub struct ServeConfig {
     /// Store options.
     #[command(flatten)]
     pub store: StoreConfig,
+    /// Names-API options.
+    #[command(flatten)]
+    pub names: NamesOptions,
+}
+
+/// Options of the names API (claims of free subnames).
+#[derive(Debug, Clone, Args)]
+pub struct NamesOptions {
+    /// Chain id of the EIP-712 domain that name writes are signed in (the chain
+    /// of the resolver; the domain's verifying contract is the first --resolver).
+    #[arg(long, env = "DM3_GATEWAY_CHAIN_ID", default_value_t = 1)]
+    pub chain_id: u64,
+    /// JSON-RPC endpoint of that chain, to check ERC-1271 contract-wallet
+    /// signatures. Without it only EOAs can sign.
+    #[arg(long, env = "DM3_GATEWAY_RPC_URL")]
+    pub rpc_url: Option<String>,
+    /// Fewest characters a claimed label may have.
+    #[arg(long, env = "DM3_GATEWAY_MIN_LABEL_LENGTH", default_value_t = 3)]
+    pub min_label_length: usize,
+    /// Labels nobody may claim (repeat, or comma-separate).
+    #[arg(
+        long = "reserved",
+        env = "DM3_GATEWAY_RESERVED",
+        value_delimiter = ',',
+        default_value = "admin,root,support,help,ds,www,dm3"
+    )]
+    pub reserved: Vec<String>,
+    /// Most names one owner may hold (0: no limit).
+    #[arg(long, env = "DM3_GATEWAY_MAX_NAMES_PER_OWNER", default_value_t = 1)]
+    pub max_names_per_owner: u32,
+    /// Names-API writes one client IP may burst (0 disables the rate limit).
+    #[arg(long, env = "DM3_GATEWAY_WRITE_BURST", default_value_t = 10)]
+    pub write_burst: u32,
+    /// Milliseconds after which a client IP may make one more write.
+    #[arg(long, env = "DM3_GATEWAY_WRITE_REPLENISH_MS", default_value_t = 2000)]
+    pub write_replenish_ms: u64,
 }

@@ -135,6 +135,16 @@ pub enum Error {
     /// The records of a write break a limit or a format rule.
     #[error("invalid records: {0}")]
     InvalidRecords(String),
+    /// The names API answered with an error (client side).
+    #[error("gateway answered {status} {code}: {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The error code, e.g. `name_taken`.
+        code: String,
+        /// The message.
+        message: String,
+    },
     /// The requested feature is not available in this configuration.
     #[error("{0}")]
     ReadOnly(&'static str),
@@ -173,6 +183,7 @@ impl Error {
             Self::Expired { .. } => "expired",
             Self::InvalidRecords(_) => "invalid_records",
             Self::ReadOnly(_) => "read_only",
+            Self::Api { .. } => "upstream",
         }
     }
 }

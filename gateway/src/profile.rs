@@ -29,6 +29,38 @@ pub struct UserProfile {
     pub public_signing_key: String,
 }
 
+/// A dm3 delivery-service profile (`eth.dm3.deliveryService`), unsigned.
+/// Fields in sorted order, as dm3 parses them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeliveryServiceProfile {
+    /// Standard base64 of the 32-byte X25519 public encryption key.
+    pub public_encryption_key: String,
+    /// Standard base64 of the 32-byte Ed25519 public signing key.
+    pub public_signing_key: String,
+    /// The delivery service's HTTPS endpoint.
+    pub url: String,
+}
+
+impl DeliveryServiceProfile {
+    /// Checks both keys (as for user profiles) and that `url` is http(s).
+    pub fn validate(&self) -> Result<()> {
+        decode_key("publicEncryptionKey", &self.public_encryption_key)?;
+        let signing = decode_key("publicSigningKey", &self.public_signing_key)?;
+        ed25519_dalek::VerifyingKey::from_bytes(&signing)
+            .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+        if !(self.url.starts_with("https://") || self.url.starts_with("http://")) {
+            return Err(Error::InvalidProfile("url must be http(s)".into()));
+        }
+        Ok(())
+    }
+
+    /// The text-record value: `data:application/json,` + sorted compact JSON.
+    pub fn to_text_record(&self) -> String {
+        format!("{DATA_URI_PREFIX}{}", serde_json::to_string(self).expect("strings serialize"))
+    }
+}
+
 /// A profile with its owner's signature, as published in the text record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,8 +108,14 @@ fn decode_key(field: &str, value: &str) -> Result<[u8; 32]> {
 impl SignedUserProfile {
     /// Signs `profile` for `owner` the way the dm3 app does (EIP-191 `personal_sign`).
     pub fn sign(profile: UserProfile, owner: &PrivateKeySigner) -> Result<Self> {
-        let message = registration_message(owner.address(), &profile);
-        let signature = owner.sign_message_sync(message.as_bytes())?;
+        Self::sign_for(profile, owner, owner.address())
+    }
+
+    /// Signs the registration message naming `owner` with `key`: for a
+    /// contract-wallet owner whose ERC-1271 check accepts `key`'s signatures.
+    pub fn sign_for(profile: UserProfile, key: &PrivateKeySigner, owner: Address) -> Result<Self> {
+        let message = registration_message(owner, &profile);
+        let signature = key.sign_message_sync(message.as_bytes())?;
         Ok(Self { profile, signature: format!("0x{}", alloy::hex::encode(signature.as_bytes())) })
     }
 

@@ -2,12 +2,14 @@
 
 use crate::{
     config::{ServeConfig, StoreConfig},
-    http::{app, AppState},
+    http::{app, AppState, WriteRateLimit},
     lookup::{LookupPolicy, LookupService},
+    names::{NameRules, NamesConfig, NamesService, SignatureChecker},
     signer::AnswerSigner,
     store::{EmbeddedStore, RecordStore, RedisStore},
-    Result,
+    Error, Result,
 };
+use alloy::providers::Provider;
 use std::{sync::Arc, time::Duration};
 
 /// File name of the development key kept in the data directory.
@@ -44,10 +46,49 @@ pub fn load_signer(config: &ServeConfig) -> Result<AnswerSigner> {
     Ok(signer)
 }
 
-/// Builds the domain core from configuration.
-pub fn build_service(config: &ServeConfig) -> Result<LookupService> {
-    let signer = load_signer(config)?;
+/// The running gateway's parts, built from configuration.
+#[derive(Debug)]
+pub struct Gateway {
+    /// Shared handler state.
+    pub state: AppState,
+    /// The names-API write limit, if any.
+    pub rate_limit: Option<WriteRateLimit>,
+}
+
+/// Builds the gateway (CCIP-read core and names API over one store).
+pub fn build(config: &ServeConfig) -> Result<Gateway> {
     let store = open_store(&config.store)?;
+    let lookup = build_lookup(config, Arc::clone(&store))?;
+    let options = &config.names;
+    let rpc = match &options.rpc_url {
+        Some(url) => {
+            let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
+            Some(alloy::providers::ProviderBuilder::new().connect_http(url).erased())
+        }
+        None => None,
+    };
+    let names = NamesService::new(
+        store,
+        NamesConfig {
+            rules: NameRules {
+                parents: config.parents.clone(),
+                min_label_length: options.min_label_length,
+                reserved: options.reserved.clone(),
+            },
+            max_names_per_owner: options.max_names_per_owner,
+            chain_id: options.chain_id,
+            resolver: config.resolvers.first().copied().unwrap_or_default(),
+        },
+        SignatureChecker::new(rpc),
+    );
+    let rate_limit = (options.write_burst > 0)
+        .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
+    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names: Some(Arc::new(names)) }, rate_limit })
+}
+
+/// Builds the CCIP-read core from configuration.
+pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result<LookupService> {
+    let signer = load_signer(config)?;
     let policy = LookupPolicy {
         resolvers: config.resolvers.clone(),
         parents: config.parents.clone(),
@@ -61,9 +102,11 @@ pub fn build_service(config: &ServeConfig) -> Result<LookupService> {
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
-pub async fn serve(listener: tokio::net::TcpListener, service: LookupService) -> std::io::Result<()> {
-    let state = AppState { lookup: Arc::new(service) };
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::io::Result<()> {
+    let app = app(gateway.state, gateway.rate_limit);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

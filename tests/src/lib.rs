@@ -155,6 +155,11 @@ impl Chain {
         Ok(())
     }
 
+    /// Deploys a contract from `out/<file>/<contract>.json` with ABI-encoded constructor `args`.
+    pub async fn deploy(&self, file: &str, contract: &str, args: Vec<u8>) -> Result<Address> {
+        deploy(&self.provider, artifact_bytecode(file, contract)?, args).await
+    }
+
     /// A read-only provider (what a wallet has).
     pub fn reader(&self) -> DynProvider {
         ProviderBuilder::new().connect_http(self.anvil.endpoint_url()).erased()

@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+mod names;
 mod records;
 mod resolve;
 
@@ -25,6 +26,9 @@ enum Command {
     /// Read and write records directly in the store (operators, tests).
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// Claim and manage a dm3 name through a gateway's names API, signing with a local key.
+    #[command(subcommand)]
+    Names(names::NamesCommand),
     /// Resolve a name through the chain like a wallet (ENS registry + CCIP-read).
     Resolve(resolve::ResolveArgs),
 }
@@ -35,22 +39,24 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(config)) => serve(config).await,
         Some(Command::Records(command)) => records::run(command).await,
         Some(Command::Resolve(args)) => resolve::run(args).await,
+        Some(Command::Names(command)) => names::run(command).await,
     }
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let service = server::build_service(&config)?;
+    let gateway = server::build(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let lookup = &gateway.state.lookup;
     tracing::info!(
         target: "gateway",
         listen = %listener.local_addr()?,
-        signer = %service.signer().address(),
-        store = service.store().kind(),
+        signer = %lookup.signer().address(),
+        store = lookup.store().kind(),
         parents = ?config.parents,
         resolvers = ?config.resolvers,
         ttl = config.ttl,
         "dm3 gateway ready"
     );
-    server::serve(listener, service).await?;
+    server::serve(listener, gateway).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 use alloy::primitives::{Address, Bytes};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use dm3_gateway::{config::StoreConfig, server::open_store, store::NameRecord};
+use dm3_gateway::{config::StoreConfig, profile::DeliveryServiceProfile, server::open_store, store::NameRecord};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RecordsCommand {
@@ -13,6 +13,25 @@ pub(crate) enum RecordsCommand {
     Get(NameArgs),
     /// Delete a name and all its records.
     Remove(NameArgs),
+    /// Publish a delivery-service profile (`eth.dm3.deliveryService`) for a name such as `ds.dm3.eth`.
+    DeliveryService(DeliveryServiceArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeliveryServiceArgs {
+    /// The delivery service's name, e.g. `ds.dm3.eth`.
+    name: String,
+    /// Standard base64 of its 32-byte X25519 public encryption key.
+    #[arg(long)]
+    encryption_key: String,
+    /// Standard base64 of its 32-byte Ed25519 public signing key.
+    #[arg(long)]
+    signing_key: String,
+    /// Its URL.
+    #[arg(long)]
+    url: String,
+    #[command(flatten)]
+    store: StoreConfig,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +77,19 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
                 Some(record) => println!("{}", serde_json::to_string_pretty(&record)?),
                 None => bail!("no records for {}", args.name),
             }
+        }
+        RecordsCommand::DeliveryService(args) => {
+            let profile = DeliveryServiceProfile {
+                public_encryption_key: args.encryption_key,
+                public_signing_key: args.signing_key,
+                url: args.url,
+            };
+            profile.validate()?;
+            let store = open_store(&args.store)?;
+            let mut record = store.record(&args.name).await?.unwrap_or_default();
+            record.set_text("eth.dm3.deliveryService", profile.to_text_record());
+            store.put_record(&args.name, &record).await?;
+            println!("{}", serde_json::to_string_pretty(&record)?);
         }
         RecordsCommand::Remove(args) => {
             let store = open_store(&args.store)?;

@@ -51,7 +51,8 @@ pub(super) const fn status_of(error: &Error) -> StatusCode {
         | Error::Signing(_)
         | Error::SigningKey(_)
         | Error::NoResolver(_)
-        | Error::BadAnswer(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        | Error::BadAnswer(_)
+        | Error::Api { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -85,6 +86,11 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         Self(Error::InvalidBody(rejection.body_text()))
     }
+}
+
+/// `405` for a known path with another method.
+pub(super) async fn method_not_allowed() -> Response {
+    error_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed".into())
 }
 
 /// `404` for any route this gateway does not have.

@@ -90,7 +90,9 @@ impl SignatureChecker {
         match IERC1271::new(signer, rpc).isValidSignature(hash, signature.to_vec().into()).call().await {
             Ok(magic) => Ok(magic.0 == ERC1271_MAGIC),
             // A revert is a "no" from the wallet; a transport failure is ours.
-            Err(alloy::contract::Error::TransportError(e)) if e.as_error_resp().is_none() => Err(Error::Rpc(e.to_string())),
+            Err(alloy::contract::Error::TransportError(e)) if e.as_error_resp().is_none() => {
+                Err(Error::Rpc(e.to_string()))
+            }
             Err(_) => Ok(false),
         }
     }

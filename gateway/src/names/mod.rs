@@ -7,13 +7,15 @@
 //! to the chain and the resolver. The store applies it atomically.
 
 mod authorization;
+mod client;
 mod records;
 mod rules;
 
 pub use authorization::{names_domain, NameChange, SignatureChecker};
+pub use client::{prepare, NamesClient, PreparedWrite, Request};
 pub use records::{
-    records_hash, RecordsInput, MAX_ADDRESSES, MAX_ADDRESS_BYTES, MAX_CONTENTHASH_BYTES, MAX_RECORDS_JSON_BYTES, MAX_TEXTS,
-    MAX_TEXT_KEY_BYTES, MAX_TEXT_VALUE_BYTES,
+    records_hash, RecordsInput, MAX_ADDRESSES, MAX_ADDRESS_BYTES, MAX_CONTENTHASH_BYTES, MAX_RECORDS_JSON_BYTES,
+    MAX_TEXTS, MAX_TEXT_KEY_BYTES, MAX_TEXT_VALUE_BYTES,
 };
 pub use rules::{normalize, ClaimableName, NameRules};
 
@@ -187,7 +189,8 @@ impl NamesService {
             (_, None) => RecordsInput::default(),
         };
 
-        let change = NameChange::new(write.name, new_owner, records_hash(write.records_json), write.nonce, write.deadline);
+        let change =
+            NameChange::new(write.name, new_owner, records_hash(write.records_json), write.nonce, write.deadline);
         if !self.signatures.is_valid(signer, change.digest(&self.domain), write.signature).await? {
             return Err(Error::BadSignature(signer));
         }

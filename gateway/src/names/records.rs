@@ -135,7 +135,9 @@ mod tests {
 
     #[test]
     fn parses_and_limits_records() {
-        let ok = RecordsInput::parse(r#"{"texts":{"url":"https://x"},"addresses":{"60":"0x0000000000000000000000000000000000000001"}}"#);
+        let ok = RecordsInput::parse(
+            r#"{"texts":{"url":"https://x"},"addresses":{"60":"0x0000000000000000000000000000000000000001"}}"#,
+        );
         assert!(ok.is_ok());
         let long_value = format!(r#"{{"texts":{{"a":"{}"}}}}"#, "x".repeat(MAX_TEXT_VALUE_BYTES + 1));
         let cases = [

@@ -43,7 +43,9 @@ impl NameRules {
     pub fn check<'a>(&self, name: &'a str) -> Result<ClaimableName<'a>> {
         match normalize(name) {
             Ok(normalized) if normalized == name => {}
-            Ok(normalized) => return Err(Error::NameNotNormalized { name: name.to_owned(), normalized: Some(normalized) }),
+            Ok(normalized) => {
+                return Err(Error::NameNotNormalized { name: name.to_owned(), normalized: Some(normalized) })
+            }
             Err(reason) => return Err(Error::InvalidNameForClaim(reason)),
         }
         let (label, parent) =

@@ -3,7 +3,9 @@
 use super::{check_write, NameRecord, NameWrite, RecordStore, StoreError, WriteOutcome};
 use alloy::primitives::Address;
 use async_trait::async_trait;
-use redb::{Database, MultimapTableDefinition, ReadableDatabase, ReadableMultimapTable, ReadableTable, TableDefinition};
+use redb::{
+    Database, MultimapTableDefinition, ReadableDatabase, ReadableMultimapTable, ReadableTable, TableDefinition,
+};
 use std::{path::Path, sync::Arc};
 
 /// name → JSON-encoded [`NameRecord`].

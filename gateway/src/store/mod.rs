@@ -57,7 +57,11 @@ pub enum WriteOutcome {
 /// The checks of a [`NameWrite`] against the current record, shared by the
 /// backends that run them in Rust inside a transaction (Redis runs the same
 /// rules in its Lua script).
-pub(crate) fn check_write(current: Option<&NameRecord>, write: &NameWrite, new_owner_names: usize) -> Option<WriteConflict> {
+pub(crate) fn check_write(
+    current: Option<&NameRecord>,
+    write: &NameWrite,
+    new_owner_names: usize,
+) -> Option<WriteConflict> {
     let owner = current.and_then(|r| r.owner);
     let nonce = current.map_or(0, |r| r.nonce);
     if owner != write.expected_owner {

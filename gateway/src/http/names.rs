@@ -1,0 +1,167 @@
+//! The names API: claim, read, update, transfer and release dm3 subnames.
+//!
+//! Bodies are JSON whatever the `Content-Type`. `records` is hashed exactly as
+//! sent (its JSON text) for the signature, so clients sign
+//! `keccak256(JSON.stringify(records))` and send that same text.
+
+use super::{ApiError, AppState};
+use crate::{
+    names::{Change, NameView, NamesService, SignedWrite},
+    Error,
+};
+use alloy::primitives::{Address, Bytes};
+use axum::{
+    body::Bytes as Body,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::{json, value::RawValue, Value};
+use std::sync::Arc;
+
+/// Routes that only read.
+pub(super) fn read_router() -> Router<AppState> {
+    Router::new().route("/names/{name}", get(get_name)).route("/owners/{owner}/names", get(names_of_owner))
+}
+
+/// Routes that write (rate-limited by the caller).
+pub(super) fn write_router() -> Router<AppState> {
+    Router::new()
+        .route("/names", post(claim))
+        .route("/names/{name}", axum::routing::put(update))
+        .route("/names/{name}/transfer", post(transfer))
+        .route("/names/{name}/release", post(release))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClaimBody {
+    name: String,
+    owner: Address,
+    records: Box<RawValue>,
+    nonce: u64,
+    deadline: u64,
+    signature: Bytes,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UpdateBody {
+    records: Box<RawValue>,
+    nonce: u64,
+    deadline: u64,
+    signature: Bytes,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TransferBody {
+    new_owner: Address,
+    #[serde(default)]
+    records: Option<Box<RawValue>>,
+    nonce: u64,
+    deadline: u64,
+    signature: Bytes,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReleaseBody {
+    nonce: u64,
+    deadline: u64,
+    signature: Bytes,
+}
+
+fn service(state: &AppState) -> Result<&Arc<NamesService>, ApiError> {
+    state.names.as_ref().ok_or(ApiError(Error::ReadOnly("the names API is not available on this gateway")))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError(Error::InvalidBody(e.to_string())))
+}
+
+async fn get_name(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<NameView>, ApiError> {
+    Ok(Json(service(&state)?.get(&name).await?))
+}
+
+async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>) -> Result<Json<Value>, ApiError> {
+    let owner: Address =
+        owner.parse().map_err(|_| Error::InvalidHex { field: "owner", reason: "expected a 20-byte address".into() })?;
+    let names = service(&state)?.names_of(owner).await?;
+    Ok(Json(json!({ "owner": owner, "names": names })))
+}
+
+async fn claim(State(state): State<AppState>, body: Body) -> Result<(StatusCode, Json<NameView>), ApiError> {
+    let body: ClaimBody = parse(&body)?;
+    let view = service(&state)?
+        .apply(SignedWrite {
+            name: &body.name,
+            change: Change::Claim { owner: body.owner },
+            records_json: Some(body.records.get()),
+            nonce: body.nonce,
+            deadline: body.deadline,
+            signature: &body.signature,
+        })
+        .await?;
+    tracing::info!(target: "gateway::names", name = %view.name, "claimed");
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Body,
+) -> Result<Json<NameView>, ApiError> {
+    let body: UpdateBody = parse(&body)?;
+    let view = service(&state)?
+        .apply(SignedWrite {
+            name: &name,
+            change: Change::Update,
+            records_json: Some(body.records.get()),
+            nonce: body.nonce,
+            deadline: body.deadline,
+            signature: &body.signature,
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Body,
+) -> Result<Json<NameView>, ApiError> {
+    let body: TransferBody = parse(&body)?;
+    let view = service(&state)?
+        .apply(SignedWrite {
+            name: &name,
+            change: Change::Transfer { new_owner: body.new_owner },
+            records_json: body.records.as_deref().map(RawValue::get),
+            nonce: body.nonce,
+            deadline: body.deadline,
+            signature: &body.signature,
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+async fn release(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Body,
+) -> Result<Json<NameView>, ApiError> {
+    let body: ReleaseBody = parse(&body)?;
+    let view = service(&state)?
+        .apply(SignedWrite {
+            name: &name,
+            change: Change::Release,
+            records_json: None,
+            nonce: body.nonce,
+            deadline: body.deadline,
+            signature: &body.signature,
+        })
+        .await?;
+    Ok(Json(view))
+}
