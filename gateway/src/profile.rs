@@ -191,6 +191,28 @@ mod tests {
         assert!(message.contains("\nURI: https://dm3.chat\nVersion: 1\ndm3 Profile: {\"deliveryServices\""));
     }
 
+    /// Signed independently with ethers v6 `Wallet.signMessage` (anvil key #1)
+    /// over dm3's registration message for this profile.
+    #[test]
+    fn a_profile_signed_with_ethers_verifies_and_one_changed_byte_does_not() {
+        let owner: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse().unwrap();
+        let signed = SignedUserProfile {
+            profile: UserProfile {
+                delivery_services: vec!["ds.dm3.eth".into()],
+                public_encryption_key: "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into(),
+                public_signing_key: "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=".into(),
+            },
+            signature: "0x5c1816c5fdd402b955940774845d78c588d00a234d3514a871cbc806e5580ee13c5462a4f438cfc2268a5dbbf8edcbf839d0c16f662d3d946939f1949336a6d91b".into(),
+        };
+        signed.verify(owner).unwrap();
+        let mut changed = signed.clone();
+        changed.profile.delivery_services = vec!["ds.dm3.eti".into()];
+        assert!(changed.verify(owner).is_err());
+        let mut changed = signed;
+        changed.signature.replace_range(10..11, "0");
+        assert!(changed.verify(owner).is_err());
+    }
+
     #[test]
     fn tampering_or_other_owner_fails() {
         let owner = PrivateKeySigner::random();

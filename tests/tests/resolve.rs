@@ -48,6 +48,16 @@ fn seed(backend: &Backend, user: &User) {
     args.extend(["--owner".into(), user.key.address().to_string()]);
     args.extend(backend.args());
     gateway_command(&args).expect("records set");
+    // The operator publishes the delivery service's profile.
+    let mut args: Vec<String> = vec!["records".into(), "delivery-service".into(), "ds.dm3.eth".into()];
+    args.extend(["--encryption-key".into(), user.profile.profile.public_encryption_key.clone()]);
+    args.extend(["--signing-key".into(), user.profile.profile.public_signing_key.clone()]);
+    args.extend(["--url".into(), "https://ds.dm3.example".into()]);
+    args.extend(backend.args());
+    gateway_command(&args).expect("records delivery-service");
+    let mut bad = args.clone();
+    bad[4] = "not base64".into();
+    assert!(gateway_command(&bad).is_err(), "an invalid delivery-service key is refused");
 }
 
 struct Setup {
@@ -107,6 +117,13 @@ async fn check_resolution(setup: &Setup) {
         assert_eq!(resolver.text(NAME, key).await.unwrap(), record, "{key}");
     }
     assert_eq!(resolver.text(NAME, "url").await.unwrap(), "https://dm3.chat");
+    let ds = format!(
+        "data:application/json,{{\"publicEncryptionKey\":\"{}\",\"publicSigningKey\":\"{}\",\"url\":\"https://ds.dm3.example\"}}",
+        setup.user.profile.profile.public_encryption_key, setup.user.profile.profile.public_signing_key
+    );
+    for key in ["eth.dm3.deliveryService", "network.dm3.deliveryService"] {
+        assert_eq!(resolver.text("ds.dm3.eth", key).await.unwrap(), ds, "{key}");
+    }
     assert_eq!(resolver.text(NAME, "avatar").await.unwrap(), "");
     assert_eq!(resolver.addr(NAME).await.unwrap(), setup.user.key.address());
     // Unknown names resolve to empty values, signed and verified.
