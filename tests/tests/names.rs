@@ -248,8 +248,7 @@ async fn writes_are_rate_limited_per_client_ip() {
     let client = NamesClient::new(&setup.gateway.url);
     let domain = client.domain().await.unwrap();
     let key = PrivateKeySigner::random();
-    let write =
-        prepare(&domain, &key, "slow.dm3.eth", Request::Release, Some(key.address()), 0, now() + 60).unwrap();
+    let write = prepare(&domain, &key, "slow.dm3.eth", Request::Release, Some(key.address()), 0, now() + 60).unwrap();
     // Two writes pass the limiter (and fail on their merits), the third is throttled.
     assert_eq!(api_code(client.submit(&write).await).0, 404);
     assert_eq!(api_code(client.submit(&write).await).0, 404);
