@@ -53,6 +53,11 @@ impl NameRules {
         if !self.parents.iter().any(|p| p == parent) {
             return Err(Error::InvalidNameForClaim(format!("names are claimed directly under {:?}", self.parents)));
         }
+        // A DNS wire-format label has a one-byte length (ENSIP-10): a longer
+        // label could be claimed but never resolved.
+        if label.len() > 255 {
+            return Err(Error::InvalidNameForClaim("labels have at most 255 bytes".into()));
+        }
         if label.chars().count() < self.min_label_length {
             return Err(Error::NameTooShort { min: self.min_label_length });
         }
@@ -74,7 +79,8 @@ mod tests {
 
     #[test]
     fn accepts_normalized_single_labels() {
-        for name in ["alice.dm3.eth", "bob-1.dm3.eth", "🦊🦊🦊.dm3.eth", "日本語.dm3.eth"] {
+        let longest = format!("{}.dm3.eth", "a".repeat(255));
+        for name in ["alice.dm3.eth", "bob-1.dm3.eth", "🦊🦊🦊.dm3.eth", "日本語.dm3.eth", &longest] {
             assert!(rules().check(name).is_ok(), "{name}");
         }
         assert_eq!(rules().check("alice.dm3.eth").unwrap(), ClaimableName { label: "alice", parent: "dm3.eth" });
@@ -95,6 +101,7 @@ mod tests {
             ("ab.dm3.eth", "name_too_short"),
             ("admin.dm3.eth", "name_reserved"),
             ("", "invalid_name"),
+            (&format!("{}.dm3.eth", "a".repeat(256)), "invalid_name"),
         ];
         for (name, code) in cases {
             let err = rules().check(name).expect_err(name);
