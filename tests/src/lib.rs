@@ -225,6 +225,71 @@ impl RedisServer {
     }
 }
 
+/// A `redis-server` that persists every write (`--appendonly yes --appendfsync
+/// always`: a write is acknowledged only after it is fsynced) in its own
+/// directory, and that can be killed and started again on the same port and
+/// data, for fault tests.
+#[derive(Debug)]
+pub struct PersistentRedis {
+    child: Option<ChildGuard>,
+    dir: tempfile::TempDir,
+    port: u16,
+    /// `redis://127.0.0.1:<port>/0`
+    pub url: String,
+}
+
+impl PersistentRedis {
+    /// Starts `redis-server` on a free port in a new temporary directory.
+    pub async fn start() -> Result<Self> {
+        let port = free_port();
+        let mut redis =
+            Self { child: None, dir: tempfile::tempdir()?, port, url: format!("redis://127.0.0.1:{port}/0") };
+        redis.restart().await?;
+        Ok(redis)
+    }
+
+    /// Kills the server with SIGKILL (no shutdown, no final save) and reaps it.
+    pub fn kill(&mut self) {
+        drop(self.child.take());
+    }
+
+    /// Starts the server again (after [`Self::kill`]) on the same port and
+    /// directory, and waits until it accepts connections and has loaded its data.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.kill();
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+            .arg(self.dir.path())
+            .current_dir(self.dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .context("start redis-server (scripts/test installs it)")?;
+        self.child = Some(ChildGuard(child));
+        let start = Instant::now();
+        loop {
+            // PING answers PONG only once the append-only file is loaded.
+            if redis_ping(self.port).is_ok_and(|reply| reply.starts_with("+PONG")) {
+                return Ok(());
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("redis-server did not start on port {}", self.port);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn redis_ping(port: u16) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+    stream.write_all(b"PING\r\n")?;
+    let mut reply = [0u8; 64];
+    let n = stream.read(&mut reply)?;
+    Ok(String::from_utf8_lossy(&reply[..n]).into_owned())
+}
+
 /// Runs `dm3-gateway <args>` to completion and returns its standard output.
 pub fn gateway_command(args: &[String]) -> Result<String> {
     let output = Command::new(gateway_bin()).args(args).output()?;
@@ -243,6 +308,12 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// Kills the gateway process with SIGKILL (no graceful shutdown: requests
+    /// in flight are cut off) and reaps it.
+    pub fn kill(self) {
+        drop(self);
+    }
+
     /// Starts the gateway binary on `port` with `args` and waits for `/health`.
     pub async fn start(port: u16, args: &[String]) -> Result<Self> {
         let child = Command::new(gateway_bin())
