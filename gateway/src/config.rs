@@ -2,7 +2,11 @@
 
 use alloy::primitives::Address;
 use clap::Args;
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    ffi::OsString,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 /// Where records are stored.
 #[derive(Debug, Clone, Args)]
@@ -21,6 +25,16 @@ pub struct StoreConfig {
 /// Options of `dm3-gateway serve` (also the default command).
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
+    /// TOML file of options: keys are the long flag names (`listen`,
+    /// `redis-url`, `resolver = ["0x…"]`, …). Flags and environment
+    /// variables take precedence over it. Keep keys out of it: use
+    /// `signer-key-file`.
+    #[arg(long, env = "DM3_GATEWAY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Production mode: refuse to start without an explicit signing key,
+    /// without --resolver, or with a well-known key (anvil/hardhat test keys).
+    #[arg(long, env = "DM3_GATEWAY_PRODUCTION", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub production: bool,
     /// Address to listen on.
     #[arg(long, env = "DM3_GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -35,12 +49,25 @@ pub struct ServeConfig {
     /// Seconds a signed answer stays valid.
     #[arg(long, env = "DM3_GATEWAY_TTL", default_value_t = 300)]
     pub ttl: u64,
+    /// Seconds a signed answer is served again from the cache and may be kept
+    /// by HTTP caches (`Cache-Control: max-age`); 0 turns caching off.
+    /// Default: a quarter of --ttl. Must be below --ttl.
+    #[arg(long, env = "DM3_GATEWAY_CACHE_TTL")]
+    pub cache_ttl: Option<u64>,
+    /// Most memory the answer cache may take, in MiB.
+    #[arg(long, env = "DM3_GATEWAY_CACHE_SIZE_MB", default_value_t = 16)]
+    pub cache_size_mb: u64,
     /// File holding the hex private key that signs answers.
     #[arg(long, env = "DM3_GATEWAY_SIGNER_KEY_FILE")]
     pub signer_key_file: Option<PathBuf>,
     /// Hex private key that signs answers (prefer the environment variable or a file).
     #[arg(long, env = "DM3_GATEWAY_SIGNER_KEY", hide_env_values = true, conflicts_with = "signer_key_file")]
     pub signer_key: Option<String>,
+    /// File of a standby key (repeat, or comma-separate): loaded and listed in
+    /// `/info` but not signing — the next key before a rotation, or the
+    /// previous one after it.
+    #[arg(long = "standby-signer-key-file", env = "DM3_GATEWAY_STANDBY_SIGNER_KEY_FILES", value_delimiter = ',')]
+    pub standby_signer_key_files: Vec<PathBuf>,
     /// Store options.
     #[command(flatten)]
     pub store: StoreConfig,
@@ -58,8 +85,11 @@ pub struct NamesOptions {
     pub chain_id: u64,
     /// JSON-RPC endpoint of that chain, to check ERC-1271 contract-wallet
     /// signatures. Without it only EOAs can sign.
-    #[arg(long, env = "DM3_GATEWAY_RPC_URL")]
+    #[arg(long, env = "DM3_GATEWAY_RPC_URL", hide_env_values = true)]
     pub rpc_url: Option<String>,
+    /// Seconds one JSON-RPC call to --rpc-url may take before the write fails with a 503.
+    #[arg(long, env = "DM3_GATEWAY_RPC_TIMEOUT", default_value_t = 5)]
+    pub rpc_timeout: u64,
     /// Fewest characters a claimed label may have.
     #[arg(long, env = "DM3_GATEWAY_MIN_LABEL_LENGTH", default_value_t = 3)]
     pub min_label_length: usize,
@@ -80,4 +110,151 @@ pub struct NamesOptions {
     /// Milliseconds after which a client IP may make one more write.
     #[arg(long, env = "DM3_GATEWAY_WRITE_REPLENISH_MS", default_value_t = 2000)]
     pub write_replenish_ms: u64,
+}
+
+impl ServeConfig {
+    /// Seconds answers are cached: --cache-ttl, or a quarter of --ttl.
+    pub fn cache_ttl(&self) -> u64 {
+        self.cache_ttl.unwrap_or(self.ttl / 4)
+    }
+}
+
+/// Why a configuration file could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not TOML.
+    #[error("{path} is not valid TOML: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: toml::de::Error,
+    },
+    /// A key is not an option, or its value has the wrong shape.
+    #[error("{path}: {message}")]
+    Option {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The `--config` file named in `args` (`--config F`, `--config=F`) or by
+/// `DM3_GATEWAY_CONFIG`.
+pub fn config_file_in(args: &[OsString]) -> Option<PathBuf> {
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--" {
+            break;
+        }
+        if text == "--config" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = text.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("DM3_GATEWAY_CONFIG").map(PathBuf::from)
+}
+
+/// Reads a TOML options file into (environment variable, value) pairs, using
+/// the environment variable of each option of `command` (whose long flag
+/// names, or field names with `_`, are the keys). Arrays become
+/// comma-separated lists. The caller sets the variables that are not set
+/// already, so flags beat environment variables beat the file.
+pub fn config_file_env(path: &Path, command: &clap::Command) -> Result<Vec<(OsString, String)>, ConfigFileError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read { path: path.to_owned(), source })?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|source| ConfigFileError::Parse { path: path.to_owned(), source })?;
+    let option_error = |message: String| ConfigFileError::Option { path: path.to_owned(), message };
+    let mut pairs = Vec::new();
+    for (key, value) in table {
+        let flag = key.replace('_', "-");
+        let arg = command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(flag.as_str()) || arg.get_id().as_str() == key)
+            .ok_or_else(|| option_error(format!("unknown option {key:?}")))?;
+        if arg.get_id() == "config" {
+            return Err(option_error("a config file cannot name another one".into()));
+        }
+        let env = arg.get_env().ok_or_else(|| option_error(format!("option {key:?} cannot be set from a file")))?;
+        let scalar = |value: &toml::Value| match value {
+            toml::Value::String(s) => Ok(s.clone()),
+            toml::Value::Integer(i) => Ok(i.to_string()),
+            toml::Value::Boolean(b) => Ok(b.to_string()),
+            toml::Value::Float(f) => Ok(f.to_string()),
+            _ => Err(option_error(format!("option {key:?} must be a string, number, boolean or a list of them"))),
+        };
+        let value = match &value {
+            toml::Value::Array(items) => items.iter().map(scalar).collect::<Result<Vec<_>, _>>()?.join(","),
+            other => scalar(other)?,
+        };
+        pairs.push((env.to_owned(), value));
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    #[test]
+    fn config_file_keys_map_to_environment_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\nredis-url = \"redis://r:6379/0\"\nresolver = [\"0x1111111111111111111111111111111111111111\", \"0x2222222222222222222222222222222222222222\"]\nttl = 600\nproduction = true\nmin_label_length = 4\n",
+        )
+        .unwrap();
+        let mut pairs = config_file_env(&path, &Cli::command()).unwrap();
+        pairs.sort();
+        let expected: Vec<(OsString, String)> = [
+            ("DM3_GATEWAY_LISTEN", "0.0.0.0:9000"),
+            ("DM3_GATEWAY_MIN_LABEL_LENGTH", "4"),
+            ("DM3_GATEWAY_PRODUCTION", "true"),
+            ("DM3_GATEWAY_REDIS_URL", "redis://r:6379/0"),
+            (
+                "DM3_GATEWAY_RESOLVERS",
+                "0x1111111111111111111111111111111111111111,0x2222222222222222222222222222222222222222",
+            ),
+            ("DM3_GATEWAY_TTL", "600"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (OsString::from(k), v.to_owned()))
+        .collect();
+        assert_eq!(pairs, expected);
+
+        std::fs::write(&path, "no-such-option = 1\n").unwrap();
+        assert!(config_file_env(&path, &Cli::command()).unwrap_err().to_string().contains("no-such-option"));
+        std::fs::write(&path, "listen = {}\n").unwrap();
+        assert!(config_file_env(&path, &Cli::command()).is_err());
+    }
+
+    #[test]
+    fn finds_the_config_flag() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(config_file_in(&args(&["gw", "--config", "a.toml"])), Some("a.toml".into()));
+        assert_eq!(config_file_in(&args(&["gw", "serve", "--config=b.toml"])), Some("b.toml".into()));
+    }
 }

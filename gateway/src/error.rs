@@ -148,11 +148,31 @@ pub enum Error {
     /// The requested feature is not available in this configuration.
     #[error("{0}")]
     ReadOnly(&'static str),
+    /// The configuration is not acceptable (production-mode refusals, conflicting options).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The name in a request is longer than served names can be.
+    #[error("name has {len} bytes, at most {max} are served")]
+    NameTooLong {
+        /// Bytes in the name.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// One failure delivered to every request that waited on the same
+    /// de-duplicated computation (the answer cache).
+    #[error(transparent)]
+    Shared(std::sync::Arc<Self>),
 }
 
 impl Error {
+    /// Takes the error out of `shared` when this is its only holder, else wraps it.
+    pub fn shared(shared: std::sync::Arc<Self>) -> Self {
+        std::sync::Arc::try_unwrap(shared).unwrap_or_else(Self::Shared)
+    }
+
     /// A stable, machine-readable code for API clients (`name_taken`, `bad_signature`, …).
-    pub const fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidHex { .. } => "invalid_hex",
             Self::InvalidJson(_) | Self::InvalidBody(_) => "invalid_json",
@@ -184,6 +204,9 @@ impl Error {
             Self::InvalidRecords(_) => "invalid_records",
             Self::ReadOnly(_) => "read_only",
             Self::Api { .. } => "upstream",
+            Self::NameTooLong { .. } => "name_too_long",
+            Self::Config(_) => "internal",
+            Self::Shared(inner) => inner.code(),
         }
     }
 }

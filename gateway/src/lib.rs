@@ -10,6 +10,7 @@
 //! - [`client`]: resolving through the chain with alloy, as wallets do;
 //! - [`profile`]: dm3 profile records.
 
+pub mod cache;
 pub mod client;
 pub mod config;
 mod error;
@@ -21,5 +22,6 @@ pub mod protocol;
 pub mod server;
 pub mod signer;
 pub mod store;
+pub mod telemetry;
 
 pub use error::{Error, Result};

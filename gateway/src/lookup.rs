@@ -4,18 +4,19 @@
 //! [`LookupService::answer`], and map its [`Error`](crate::Error).
 
 use crate::{
-    protocol::{decode_request, encode_response, RecordCalls, RecordQuery, COIN_TYPE_ETH},
+    cache::{Answer, AnswerCache},
+    protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest},
     signer::AnswerSigner,
-    store::{NameRecord, RecordStore, StoreError},
+    store::{RecordStore, StoreError},
     Error, Result,
 };
 use alloy::{
     primitives::{Address, Bytes},
-    sol_types::{SolCall, SolValue},
+    sol_types::SolCall,
 };
 use std::{
     sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 /// What the gateway signs for and how.
@@ -31,23 +32,52 @@ pub struct LookupPolicy {
     pub store_timeout: Duration,
 }
 
-/// Answers CCIP-read requests from a [`RecordStore`], signing with an [`AnswerSigner`].
+/// Longest name (dotted, in bytes) the gateway answers for; longer names get
+/// a 400 before any store read. Room for a few labels of the 255 bytes ENS
+/// allows each (DNS itself stops at 253 bytes in all).
+pub const MAX_NAME_BYTES: usize = 1024;
+
+/// Answers CCIP-read requests from a [`RecordStore`], signing with an
+/// [`AnswerSigner`], optionally through an [`AnswerCache`].
 #[derive(Debug, Clone)]
 pub struct LookupService {
     signer: AnswerSigner,
+    standby: Vec<Address>,
     store: Arc<dyn RecordStore>,
     policy: LookupPolicy,
+    cache: Option<AnswerCache>,
 }
 
 impl LookupService {
-    /// Creates the service.
+    /// Creates the service (without a cache).
     pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
-        Self { signer, store, policy }
+        Self { signer, standby: Vec::new(), store, policy, cache: None }
+    }
+
+    /// Serves answers through `cache` (see [`LookupService::lookup`]).
+    #[must_use]
+    pub fn with_cache(mut self, cache: AnswerCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Lists `standby` signer addresses beside the active one (for `/info`):
+    /// keys loaded but not signing, so that a resolver's signer set can be
+    /// rotated before or after the switch.
+    #[must_use]
+    pub fn with_standby_signers(mut self, standby: Vec<Address>) -> Self {
+        self.standby = standby;
+        self
     }
 
     /// The signer whose address resolvers must trust.
     pub const fn signer(&self) -> &AnswerSigner {
         &self.signer
+    }
+
+    /// Every signer address: the active one first, then the standby ones.
+    pub fn signers(&self) -> Vec<Address> {
+        std::iter::once(self.signer.address()).chain(self.standby.iter().copied()).collect()
     }
 
     /// The store records are read from.
@@ -60,35 +90,99 @@ impl LookupService {
         &self.policy
     }
 
+    /// The answer cache, if on.
+    pub const fn cache(&self) -> Option<&AnswerCache> {
+        self.cache.as_ref()
+    }
+
     /// Answers `calldata` (the `OffchainLookup` callData) for the resolver `origin`:
-    /// returns `abi.encode(bytes result, uint64 expires, bytes sig)`.
+    /// returns `abi.encode(bytes result, uint64 expires, bytes sig)`, always
+    /// freshly signed (no cache).
     ///
     /// Unknown names and records give signed empty values; only malformed
     /// requests, unknown resolvers and unserved names are errors, and store
     /// failures are [`Error::Store`].
     pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
+        let request = self.check(origin, calldata)?;
+        let answer = self.sign(origin, calldata, &request, Duration::ZERO).await?;
+        Ok(answer.response.to_vec())
+    }
+
+    /// Like [`LookupService::answer`], but through the cache when it is on: a
+    /// cached answer is served while fresh and while its name has not changed;
+    /// concurrent requests for the same (origin, callData) share one store read
+    /// and one signature. Errors are never cached.
+    pub async fn lookup(&self, origin: Address, calldata: Bytes) -> Result<Arc<Answer>> {
+        let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
+            let request = self.check(origin, &calldata)?;
+            return Ok(Arc::new(self.sign(origin, &calldata, &request, Duration::ZERO).await?));
+        };
+        let key = (origin, calldata);
+        if let Some(answer) = cache.get(&key).await {
+            crate::telemetry::cache_lookup("hit");
+            return Ok(answer);
+        }
+        let request = self.check(origin, &key.1)?;
+        let generations = cache.generations();
+        let stamp = generations.stamp(&request.name);
+        let fresh_for = cache.config().fresh_for;
+        let (answer, ran) = cache
+            .get_with(&key, async {
+                let mut answer = self.sign(origin, &key.1, &request, fresh_for).await?;
+                answer.stamp = Some(stamp);
+                Ok(Arc::new(answer))
+            })
+            .await?;
+        crate::telemetry::cache_lookup(if ran { "miss" } else { "joined" });
+        if answer.stamp.is_some_and(|stamp| generations.is_current(stamp)) {
+            return Ok(answer);
+        }
+        // Joined a computation that read the store before the name changed.
+        cache.invalidate(&key).await;
+        Ok(Arc::new(self.sign(origin, &key.1, &request, Duration::ZERO).await?))
+    }
+
+    /// Checks what needs no store: the resolver allow-list, the calldata, the
+    /// name's length and whether it is served. Returns the decoded request.
+    pub fn check(&self, origin: Address, calldata: &[u8]) -> Result<ResolveRequest> {
         if !self.policy.resolvers.is_empty() && !self.policy.resolvers.contains(&origin) {
             return Err(Error::UnknownResolver(origin));
         }
         let request = decode_request(calldata)?;
+        if request.name.len() > MAX_NAME_BYTES {
+            return Err(Error::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
+        }
         if !self.serves(&request.name) {
             return Err(Error::NameNotServed(request.name));
         }
-        let timeout = self.policy.store_timeout;
-        let record = tokio::time::timeout(timeout, self.store.record(&request.name))
-            .await
-            .map_err(|_| StoreError::Timeout(timeout))??
-            .unwrap_or_default();
+        Ok(request)
+    }
 
+    /// Reads the records `request` asks for and signs the answer.
+    async fn sign(
+        &self,
+        origin: Address,
+        calldata: &[u8],
+        request: &ResolveRequest,
+        fresh_for: Duration,
+    ) -> Result<Answer> {
+        let timeout = self.policy.store_timeout;
+        let started = Instant::now();
+        let mut results =
+            tokio::time::timeout(timeout, self.store.answer(&request.name, request.node, &request.queries))
+                .await
+                .map_err(|_| StoreError::Timeout(timeout))??;
+        metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
         let result: Bytes = if request.multicall {
-            let results: Vec<Bytes> = request.queries.iter().map(|q| encode_record(&record, q).into()).collect();
             RecordCalls::multicallCall::abi_encode_returns(&results).into()
         } else {
-            encode_record(&record, &request.queries[0]).into()
+            results.swap_remove(0)
         };
+        let started = Instant::now();
         let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = self.signer.sign_answer(origin, calldata, result, expires)?;
-        Ok(encode_response(&answer))
+        metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
+        Ok(Answer::new(encode_response(&answer), &answer.signature, request_kind(request), fresh_for))
     }
 
     /// Whether `name` is a served parent or below one.
@@ -100,24 +194,17 @@ impl LookupService {
     }
 }
 
-/// The ABI-encoded return value of one record call, with spec-exact empty
-/// values: `""`, the zero address, or empty bytes.
-fn encode_record(record: &NameRecord, query: &RecordQuery) -> Vec<u8> {
-    match query {
-        RecordQuery::Text(key) => record.text(key).unwrap_or_default().abi_encode(),
-        RecordQuery::Addr => {
-            let address = record
-                .address(COIN_TYPE_ETH)
-                .and_then(|bytes| <[u8; 20]>::try_from(bytes.as_ref()).ok())
-                .map(Address::from)
-                .unwrap_or_default();
-            address.abi_encode()
-        }
-        RecordQuery::AddrCoin(coin_type) => {
-            let bytes = u64::try_from(*coin_type).ok().and_then(|c| record.address(c)).cloned().unwrap_or_default();
-            bytes.abi_encode()
-        }
-        RecordQuery::Contenthash => record.contenthash.clone().unwrap_or_default().abi_encode(),
+/// The record function a request asks, as a metrics label.
+pub fn request_kind(request: &ResolveRequest) -> &'static str {
+    if request.multicall {
+        return "multicall";
+    }
+    match request.queries.first() {
+        Some(RecordQuery::Text(_)) => "text",
+        Some(RecordQuery::Addr) => "addr",
+        Some(RecordQuery::AddrCoin(_)) => "addr_coin",
+        Some(RecordQuery::Contenthash) => "contenthash",
+        None => "none",
     }
 }
 
@@ -129,10 +216,12 @@ fn unix_now() -> u64 {
 mod tests {
     use super::*;
     use crate::{
+        cache::{CacheConfig, InvalidatingStore, NameGenerations},
         protocol::{dns_encode, namehash, signature_digest, IResolverService},
-        store::EmbeddedStore,
+        store::{EmbeddedStore, NameRecord},
     };
     use alloy::primitives::{address, Signature, U256};
+    use alloy::sol_types::SolValue;
 
     fn coin_type(value: u64) -> U256 {
         U256::from(value)
@@ -237,5 +326,43 @@ mod tests {
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
         assert!(open_service.answer(other, &calldata).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn cache_serves_the_same_answer_until_the_name_changes() {
+        let (service, _dir) = make_service(vec![RESOLVER]).await;
+        let generations = Arc::new(NameGenerations::default());
+        let store: Arc<dyn RecordStore> =
+            Arc::new(InvalidatingStore::new(Arc::clone(service.store()), Arc::clone(&generations)));
+        let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
+        let service = LookupService::new(service.signer().clone(), Arc::clone(&store), service.policy().clone())
+            .with_cache(AnswerCache::new(config, generations));
+        let node = namehash("alice.dm3.eth");
+        let calldata: Bytes =
+            request("alice.dm3.eth", RecordCalls::textCall { node, key: "url".into() }.abi_encode()).into();
+
+        // Concurrent first requests share one signature; later ones hit.
+        let (a, b) =
+            tokio::join!(service.lookup(RESOLVER, calldata.clone()), service.lookup(RESOLVER, calldata.clone()));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(Arc::ptr_eq(&a, &service.lookup(RESOLVER, calldata.clone()).await.unwrap()));
+        assert_eq!(open(&service, &calldata, &a.response).as_ref(), String::new().abi_encode().as_slice());
+        assert!(a.max_age() > 55);
+
+        // A write through the store drops it at once.
+        let mut record = store.record("alice.dm3.eth").await.unwrap().unwrap();
+        record.set_text("url", "https://dm3.chat");
+        store.put_record("alice.dm3.eth", &record).await.unwrap();
+        let fresh = service.lookup(RESOLVER, calldata.clone()).await.unwrap();
+        assert!(!Arc::ptr_eq(&a, &fresh));
+        assert_eq!(open(&service, &calldata, &fresh.response).as_ref(), "https://dm3.chat".to_string().abi_encode());
+
+        // Errors are not cached, and bad requests never reach the cache.
+        let other = Address::repeat_byte(2);
+        assert!(matches!(service.lookup(other, calldata).await, Err(Error::UnknownResolver(_))));
+        let long = format!("{}dm3.eth", format!("{}.", "a".repeat(255)).repeat(4));
+        let calldata = request(&long, RecordCalls::addr_0Call { node: namehash(&long) }.abi_encode());
+        assert!(matches!(service.lookup(RESOLVER, calldata.into()).await, Err(Error::NameTooLong { .. })));
     }
 }

@@ -1,6 +1,7 @@
 //! Building the service from configuration and serving it until a signal.
 
 use crate::{
+    cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
     config::{ServeConfig, StoreConfig},
     http::{app, AppState, WriteRateLimit},
     lookup::{LookupPolicy, LookupService},
@@ -9,7 +10,10 @@ use crate::{
     store::{EmbeddedStore, RecordStore, RedisStore},
     Error, Result,
 };
-use alloy::providers::Provider;
+use alloy::{
+    primitives::{address, Address},
+    providers::Provider,
+};
 use std::{sync::Arc, time::Duration};
 
 /// File name of the development key kept in the data directory.
@@ -24,6 +28,47 @@ pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
     })
 }
 
+/// Addresses of keys everybody knows: the anvil/hardhat/foundry default
+/// mnemonic (`test test … junk`) accounts 0–9. Keys 1–16 are refused as well.
+pub const WELL_KNOWN_SIGNERS: [Address; 10] = [
+    address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+    address!("70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+    address!("3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
+    address!("90F79bf6EB2c4f870365E785982E1f101E93b906"),
+    address!("15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
+    address!("9965507D1a55bcC2695C58ba16FB37d819B0A4dc"),
+    address!("976EA74026E726554dB657fA54763abd0C3a0aa9"),
+    address!("14dC79964da2C08b23698B3D3cc7Ca32193d9955"),
+    address!("23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"),
+    address!("a0Ee7A142d267C1f36714E4a8F75612F20a79720"),
+];
+
+/// Whether `address` belongs to a publicly known private key.
+pub fn is_well_known_signer(address: Address) -> bool {
+    WELL_KNOWN_SIGNERS.contains(&address)
+        || (1u8..=16).any(|k| {
+            let mut key = [0u8; 32];
+            key[31] = k;
+            AnswerSigner::from_hex(&alloy::hex::encode(key)).is_ok_and(|s| s.address() == address)
+        })
+}
+
+/// The refusals of production mode: an explicit key (not the development key
+/// in the data directory), at least one --resolver, and no publicly known key.
+pub fn check_production(config: &ServeConfig, signers: &[Address]) -> Result<()> {
+    let refuse = |why: String| Err(Error::Config(format!("--production: {why}")));
+    if config.signer_key.is_none() && config.signer_key_file.is_none() {
+        return refuse("no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into());
+    }
+    if config.resolvers.is_empty() {
+        return refuse("no --resolver: the gateway would sign for any contract".into());
+    }
+    if let Some(known) = signers.iter().find(|a| is_well_known_signer(**a)) {
+        return refuse(format!("signer {known} is a publicly known test key"));
+    }
+    Ok(())
+}
+
 /// Loads the signing key from the environment, a file, or (development) the
 /// data directory, generating it there on first start.
 pub fn load_signer(config: &ServeConfig) -> Result<AnswerSigner> {
@@ -32,6 +77,11 @@ pub fn load_signer(config: &ServeConfig) -> Result<AnswerSigner> {
     }
     if let Some(path) = &config.signer_key_file {
         return AnswerSigner::from_file(path);
+    }
+    if config.production {
+        return Err(Error::Config(
+            "--production: no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into(),
+        ));
     }
     let path = config.store.data_dir.join(DEV_KEY_FILE);
     let (signer, created) = AnswerSigner::load_or_generate(&path)?;
@@ -55,15 +105,49 @@ pub struct Gateway {
     pub rate_limit: Option<WriteRateLimit>,
 }
 
-/// Builds the gateway (CCIP-read core and names API over one store).
+/// Builds the gateway (CCIP-read core and names API over one store). Must
+/// run inside a Tokio runtime: with Redis and the cache on, it starts the
+/// listener of the change channel.
 pub fn build(config: &ServeConfig) -> Result<Gateway> {
+    crate::telemetry::prometheus();
+    let cache_ttl = config.cache_ttl();
+    if cache_ttl > 0 && cache_ttl >= config.ttl {
+        return Err(Error::Config(format!(
+            "--cache-ttl ({cache_ttl}) must be below --ttl ({}): a cached answer must not outlive its signature",
+            config.ttl
+        )));
+    }
+    let caching = cache_ttl > 0 && config.cache_size_mb > 0;
     let store = open_store(&config.store)?;
-    let lookup = build_lookup(config, Arc::clone(&store))?;
+    let generations = Arc::new(NameGenerations::new(config.store.redis_url.is_none()));
+    if caching && config.store.redis_url.is_some() {
+        // Writes by other gateway processes arrive on the change channel.
+        let redis = RedisStore::connect_lazy(
+            config.store.redis_url.as_deref().unwrap_or_default(),
+            Duration::from_secs(config.store.store_timeout),
+        )?;
+        redis.spawn_change_listener(Arc::clone(&generations));
+    }
+    // Writes through this process drop its cached answers at once.
+    let store: Arc<dyn RecordStore> = Arc::new(InvalidatingStore::new(store, Arc::clone(&generations)));
+    let mut lookup = build_lookup(config, Arc::clone(&store))?;
+    if caching {
+        let cache_config =
+            CacheConfig { fresh_for: Duration::from_secs(cache_ttl), max_bytes: config.cache_size_mb * 1024 * 1024 };
+        lookup = lookup.with_cache(AnswerCache::new(cache_config, generations));
+    }
     let options = &config.names;
     let rpc = match &options.rpc_url {
         Some(url) => {
             let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
-            Some(alloy::providers::ProviderBuilder::new().connect_http(url).erased())
+            let http = reqwest::Client::builder()
+                .timeout(Duration::from_secs(options.rpc_timeout))
+                .connect_timeout(Duration::from_secs(options.rpc_timeout))
+                .build()
+                .map_err(|e| Error::Rpc(format!("http client: {e}")))?;
+            let transport = alloy::transports::http::Http::with_client(http, url);
+            let client = alloy::rpc::client::RpcClient::new(transport, false);
+            Some(alloy::providers::ProviderBuilder::new().connect_client(client).erased())
         }
         None => None,
     };
@@ -86,9 +170,22 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names: Some(Arc::new(names)) }, rate_limit })
 }
 
-/// Builds the CCIP-read core from configuration.
+/// Builds the CCIP-read core from configuration (without the cache), with
+/// the production-mode checks.
 pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result<LookupService> {
     let signer = load_signer(config)?;
+    let standby = config
+        .standby_signer_key_files
+        .iter()
+        .map(|path| AnswerSigner::from_file(path).map(|s| s.address()))
+        .collect::<Result<Vec<_>>>()?;
+    if standby.contains(&signer.address()) {
+        return Err(Error::Config(format!("standby key {} is the active key", signer.address())));
+    }
+    if config.production {
+        let all: Vec<Address> = std::iter::once(signer.address()).chain(standby.iter().copied()).collect();
+        check_production(config, &all)?;
+    }
     let policy = LookupPolicy {
         resolvers: config.resolvers.clone(),
         parents: config.parents.clone(),
@@ -98,15 +195,28 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
     if policy.resolvers.is_empty() {
         tracing::warn!(target: "gateway", "no --resolver given: signing answers for ANY resolver contract (development mode)");
     }
-    Ok(LookupService::new(signer, store, policy))
+    Ok(LookupService::new(signer, store, policy).with_standby_signers(standby))
 }
 
-/// Serves on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
+/// Serves on `listener` until SIGINT or SIGTERM, then stops accepting,
+/// finishes in-flight requests (each is bounded by the request timeout) and
+/// returns.
 pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::io::Result<()> {
+    let upkeep = tokio::spawn(async {
+        // Folds histogram samples into buckets between scrapes (bounded memory).
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            crate::telemetry::prometheus().run_upkeep();
+        }
+    });
     let app = app(gateway.state, gateway.rate_limit);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await?;
+    upkeep.abort();
+    tracing::info!(target: "gateway", "stopped: every accepted request was answered");
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -67,6 +67,19 @@ impl AnswerSigner {
         Ok((Self { key }, true))
     }
 
+    /// Generates a random key and writes it to `path` (mode 0600, parent
+    /// directories created); fails when `path` exists, never overwriting a key.
+    pub fn create(path: &Path) -> Result<Self> {
+        let key = PrivateKeySigner::random();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        write_private(path, &format!("0x{}\n", alloy::hex::encode(key.to_bytes())))
+            .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", path.display())))?;
+        Ok(Self { key })
+    }
+
     /// The address that `resolveWithProof` recovers from this key's signatures.
     pub const fn address(&self) -> Address {
         self.key.address()
@@ -141,6 +154,7 @@ mod tests {
         let (second, created) = AnswerSigner::load_or_generate(&path).unwrap();
         assert!(!created);
         assert_eq!(first.address(), second.address());
+        assert!(AnswerSigner::create(&path).is_err(), "create never overwrites");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

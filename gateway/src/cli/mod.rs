@@ -1,11 +1,16 @@
 //! Command-line interface.
 
+mod keygen;
 mod names;
 mod records;
 mod resolve;
 
-use clap::{Parser, Subcommand};
-use dm3_gateway::{config::ServeConfig, server};
+use clap::{CommandFactory, Parser, Subcommand};
+use dm3_gateway::{
+    config::{config_file_env, config_file_in, ServeConfig},
+    server,
+};
+use std::ffi::OsString;
 
 /// dm3 names gateway: EIP-3668 (CCIP-read) offchain resolver for dm3 names.
 ///
@@ -31,6 +36,22 @@ enum Command {
     Names(names::NamesCommand),
     /// Resolve a name through the chain like a wallet (ENS registry + CCIP-read).
     Resolve(resolve::ResolveArgs),
+    /// Create a new signing key file (mode 0600) and print its address.
+    Keygen(keygen::KeygenArgs),
+}
+
+/// Applies the `--config` file (if any) as environment variables that are
+/// not set yet, so that flags beat the environment beats the file. Must run
+/// before any other thread exists.
+pub(crate) fn apply_config_file(args: &[OsString]) -> anyhow::Result<()> {
+    let Some(path) = config_file_in(args) else { return Ok(()) };
+    let command = Cli::command();
+    for (name, value) in config_file_env(&path, &command)? {
+        if std::env::var_os(&name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -40,6 +61,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Records(command)) => records::run(command).await,
         Some(Command::Resolve(args)) => resolve::run(args).await,
         Some(Command::Names(command)) => names::run(command).await,
+        Some(Command::Keygen(args)) => keygen::run(&args),
     }
 }
 
@@ -51,6 +73,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         target: "gateway",
         listen = %listener.local_addr()?,
         signer = %lookup.signer().address(),
+        standby_signers = ?&lookup.signers()[1..],
+        cache_ttl = lookup.cache().map_or(0, |c| c.config().fresh_for.as_secs()),
+        production = config.production,
         store = lookup.store().kind(),
         parents = ?config.parents,
         resolvers = ?config.resolvers,

@@ -5,17 +5,21 @@
 //! present (the ENS UniversalResolver sends its own address as `sender`),
 //! otherwise the `sender`.
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, RecordKind};
 use crate::Error;
 use alloy::primitives::Address;
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::{Path, State},
+    http::{
+        header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH},
+        HeaderMap, HeaderValue, StatusCode,
+    },
+    response::{IntoResponse, Response},
     routing::{get, post},
-    Json, Router,
+    Router,
 };
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -35,41 +39,85 @@ struct LookupBody {
 async fn get_lookup(
     State(state): State<AppState>,
     Path((sender, data)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let sender = parse_address("sender", &sender)?;
-    respond(&state, sender, &data).await
+    respond(&state, sender, &data, Some(&headers)).await
 }
 
 async fn get_lookup_for_origin(
     State(state): State<AppState>,
     Path((origin, sender, data)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let origin = parse_address("origin", &origin)?;
     parse_address("sender", &sender)?;
-    respond(&state, origin, &data).await
+    respond(&state, origin, &data, Some(&headers)).await
 }
 
-async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body = parse_body(&body)?;
     let sender = parse_address("sender", &body.sender)?;
-    respond(&state, sender, &body.data).await
+    respond(&state, sender, &body.data, None).await
 }
 
 async fn post_lookup_for_origin(
     State(state): State<AppState>,
     Path(origin): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let origin = parse_address("origin", &origin)?;
     let body = parse_body(&body)?;
     parse_address("sender", &body.sender)?;
-    respond(&state, origin, &body.data).await
+    respond(&state, origin, &body.data, None).await
 }
 
-async fn respond(state: &AppState, origin: Address, data: &str) -> Result<Json<Value>, ApiError> {
+/// Answers through the cache. `get` holds the request headers of a GET, which
+/// gets `Cache-Control` and `ETag` (and `304` for a matching `If-None-Match`);
+/// a POST answer is never stored by HTTP caches.
+async fn respond(state: &AppState, origin: Address, data: &str, get: Option<&HeaderMap>) -> Result<Response, ApiError> {
     let calldata = parse_data(data)?;
-    let response = state.lookup.answer(origin, &calldata).await?;
-    Ok(Json(json!({ "data": alloy::hex::encode_prefixed(response) })))
+    let answer = state.lookup.lookup(origin, calldata.into()).await?;
+    let mut response = match get {
+        Some(request) => {
+            let max_age = answer.max_age();
+            let etag = HeaderValue::from_maybe_shared(answer.etag.clone()).expect("hex in quotes is a valid header");
+            let not_modified = max_age > 0
+                && request.get(IF_NONE_MATCH).is_some_and(|tags| if_none_match(tags.as_bytes(), &answer.etag));
+            let mut response =
+                if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { json_body(answer.body.clone()) };
+            let headers = response.headers_mut();
+            headers.insert(CACHE_CONTROL, cache_control(max_age));
+            if max_age > 0 {
+                headers.insert(ETAG, etag);
+            }
+            response
+        }
+        None => json_body(answer.body.clone()),
+    };
+    response.extensions_mut().insert(RecordKind(answer.kind));
+    Ok(response)
+}
+
+fn json_body(body: alloy::primitives::Bytes) -> Response {
+    let mut response = Response::new(Body::from(body.0));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `public, max-age=N`; `no-store` when answers are not to be reused.
+fn cache_control(max_age: u64) -> HeaderValue {
+    if max_age == 0 {
+        return HeaderValue::from_static("no-store");
+    }
+    HeaderValue::try_from(format!("public, max-age={max_age}")).expect("ASCII")
+}
+
+/// Whether an `If-None-Match` list names `etag` (or is `*`); weak tags match too.
+fn if_none_match(tags: &[u8], etag: &[u8]) -> bool {
+    tags.split(|&b| b == b',')
+        .map(<[u8]>::trim_ascii)
+        .any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag)
 }
 
 /// The body is JSON whatever the `Content-Type` says (old clients send none).
@@ -115,6 +163,21 @@ mod tests {
             "0xzz997970c51812dc3a010c7d01b50e0d17dc79c8",
         ] {
             assert!(parse_address("s", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn if_none_match_lists() {
+        let etag = br#""abc""#;
+        for (header, matches) in [
+            (&br#""abc""#[..], true),
+            (br#""x", "abc""#, true),
+            (br#"W/"abc""#, true),
+            (b"*", true),
+            (br#""abcd""#, false),
+            (b"", false),
+        ] {
+            assert_eq!(if_none_match(header, etag), matches, "{}", String::from_utf8_lossy(header));
         }
     }
 

@@ -21,7 +21,7 @@ impl<E: Into<Error>> From<E> for ApiError {
 
 /// The HTTP status of each error: 4xx for what the client can fix, 5xx for
 /// store, RPC and internal failures (so CCIP-read clients try their next URL).
-pub(super) const fn status_of(error: &Error) -> StatusCode {
+pub(super) fn status_of(error: &Error) -> StatusCode {
     match error {
         Error::InvalidHex { .. }
         | Error::InvalidJson(_)
@@ -38,7 +38,8 @@ pub(super) const fn status_of(error: &Error) -> StatusCode {
         | Error::NameTooShort { .. }
         | Error::NameReserved(_)
         | Error::InvalidRecords(_)
-        | Error::Expired { .. } => StatusCode::BAD_REQUEST,
+        | Error::Expired { .. }
+        | Error::NameTooLong { .. } => StatusCode::BAD_REQUEST,
         Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
         Error::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
         Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
@@ -50,9 +51,11 @@ pub(super) const fn status_of(error: &Error) -> StatusCode {
         Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_))
         | Error::Signing(_)
         | Error::SigningKey(_)
+        | Error::Config(_)
         | Error::NoResolver(_)
         | Error::BadAnswer(_)
         | Error::Api { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Shared(inner) => status_of(inner),
     }
 }
 
@@ -63,7 +66,7 @@ impl IntoResponse for ApiError {
             // The cause (which may name hosts or files) goes to the log, not to the client.
             tracing::error!(target: "gateway::http", error = %self.0, "request failed");
             match status {
-                StatusCode::SERVICE_UNAVAILABLE if matches!(self.0, Error::Rpc(_)) => "rpc endpoint unavailable",
+                StatusCode::SERVICE_UNAVAILABLE if self.0.code() == "rpc_unavailable" => "rpc endpoint unavailable",
                 StatusCode::SERVICE_UNAVAILABLE => "record store unavailable",
                 StatusCode::GATEWAY_TIMEOUT => "record store timed out",
                 _ => "internal error",

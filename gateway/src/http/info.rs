@@ -1,11 +1,21 @@
-//! `GET /info` and `GET /health`.
+//! `GET /info`, `GET /health`, `GET /ready` and `GET /metrics`.
 
 use super::AppState;
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{
+    extract::State,
+    http::{header::CONTENT_TYPE, StatusCode},
+    response::IntoResponse,
+    routing::get,
+    Json, Router,
+};
 use serde_json::{json, Value};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/info", get(info)).route("/health", get(health))
+    Router::new()
+        .route("/info", get(info))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
 }
 
 /// The signer address and policy, for operators and for contract set-up.
@@ -28,7 +38,12 @@ async fn info(State(state): State<AppState>) -> Json<Value> {
     });
     Json(json!({
         "names": names,
-        "signers": [state.lookup.signer().address()],
+        "signers": state.lookup.signers(),
+        "activeSigner": state.lookup.signer().address(),
+        "cache": state.lookup.cache().map(|cache| json!({
+            "freshFor": cache.config().fresh_for.as_secs(),
+            "maxBytes": cache.config().max_bytes,
+        })),
         "resolvers": policy.resolvers,
         "parents": policy.parents,
         "ttl": policy.ttl.as_secs(),
@@ -40,4 +55,34 @@ async fn info(State(state): State<AppState>) -> Json<Value> {
 /// Liveness: the process answers.
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the store answers a ping within the store timeout; else `503`
+/// so a load balancer takes this gateway out of rotation.
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let store = state.lookup.store();
+    let timeout = state.lookup.policy().store_timeout;
+    let result = match tokio::time::timeout(timeout, store.ping()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {timeout:?}")),
+    };
+    match result {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "store": store.kind() }))),
+        Err(error) => {
+            tracing::warn!(target: "gateway::http", store = store.kind(), %error, "not ready: store unreachable");
+            let body = json!({
+                "status": "unavailable",
+                "store": store.kind(),
+                "message": "record store unavailable",
+                "code": "store_unavailable",
+            });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body))
+        }
+    }
+}
+
+/// Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let text = crate::telemetry::render(state.lookup.cache().map(crate::cache::AnswerCache::entry_count));
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

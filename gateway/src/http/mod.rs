@@ -10,12 +10,15 @@ pub use error::ApiError;
 use crate::{lookup::LookupService, names::NamesService};
 use axum::{
     body::Body,
-    extract::DefaultBodyLimit,
-    http::{header::CONTENT_TYPE, Method, Response},
-    middleware::map_response,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::{header::CONTENT_TYPE, Method, Response, StatusCode},
+    middleware::{from_fn, map_response, Next},
     Router,
 };
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use tower::ServiceBuilder;
 use tower_governor::{governor::GovernorConfigBuilder, GovernorLayer};
 use tower_http::{
@@ -26,6 +29,9 @@ use tower_http::{
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest request URI (path and query) accepted, in bytes; longer ones get `414`.
+/// A GET lookup's callData is at most half of it (hex).
+pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Time after which a request is answered `408`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -38,6 +44,11 @@ pub struct AppState {
     pub names: Option<Arc<NamesService>>,
 }
 
+/// The record function a response answered (`text`, `multicall`, …), set by
+/// the CCIP-read handlers as a response extension for the request metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordKind(pub &'static str);
+
 /// Per-client-IP limit on names-API writes.
 #[derive(Debug, Clone, Copy)]
 pub struct WriteRateLimit {
@@ -48,7 +59,9 @@ pub struct WriteRateLimit {
 }
 
 /// The whole HTTP application: CCIP-read routes, the names API, `/info`,
-/// `/health`, CORS, body limit, timeout, request tracing, JSON errors.
+/// `/health`, `/ready`, `/metrics`, CORS, URI and body limits, timeout,
+/// request metrics, request tracing (method and route only: no client
+/// address, no callData), JSON errors.
 ///
 /// With a `rate_limit` the server must be run with
 /// `into_make_service_with_connect_info::<SocketAddr>()` (peer IP is the key).
@@ -76,13 +89,84 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), route = route_label(request))
+                }))
                 .layer(map_response(json_errors))
+                .layer(from_fn(track))
+                .layer(from_fn(limit_uri))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
                 .layer(cors)
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .with_state(state)
+}
+
+/// A fixed label for the route a request matched (never the raw path, which
+/// holds callData and addresses).
+fn route_label(request: &Request) -> &'static str {
+    let Some(path) = request.extensions().get::<MatchedPath>() else { return "unmatched" };
+    match path.as_str() {
+        "/" | "/{origin}" => "ccip_post",
+        "/{sender}/{data}" | "/{origin}/{sender}/{data}" => "ccip_get",
+        "/info" => "info",
+        "/health" => "health",
+        "/ready" => "ready",
+        "/metrics" => "metrics",
+        p if p.starts_with("/names") || p.starts_with("/owners") => "names",
+        _ => "other",
+    }
+}
+
+/// Counts the request and records its duration.
+async fn track(request: Request, next: Next) -> Response<Body> {
+    let route = route_label(&request);
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let record = response.extensions().get::<RecordKind>().map_or("-", |kind| kind.0);
+    let status = response.status();
+    metrics::counter!("dm3_gateway_requests_total", "route" => route, "record" => record, "status" => status_label(status))
+        .increment(1);
+    metrics::histogram!("dm3_gateway_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// A static label for common statuses (no allocation per request).
+fn status_label(status: StatusCode) -> metrics::SharedString {
+    let label = match status.as_u16() {
+        200 => "200",
+        201 => "201",
+        204 => "204",
+        304 => "304",
+        400 => "400",
+        401 => "401",
+        404 => "404",
+        405 => "405",
+        408 => "408",
+        409 => "409",
+        413 => "413",
+        414 => "414",
+        429 => "429",
+        500 => "500",
+        503 => "503",
+        504 => "504",
+        other => return other.to_string().into(),
+    };
+    label.into()
+}
+
+/// `414` (JSON) for a URI longer than [`MAX_URI_BYTES`].
+async fn limit_uri(request: Request, next: Next) -> Response<Body> {
+    let length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if length > MAX_URI_BYTES {
+        return error::error_response(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("request URI has {length} bytes, at most {MAX_URI_BYTES} are accepted"),
+        );
+    }
+    next.run(request).await
 }
 
 /// Gives error responses made by middleware (413, 408, 429 …) the same

@@ -11,7 +11,8 @@ pub use embedded::EmbeddedStore;
 pub use record::{canonical_text_key, NameRecord};
 pub use redis::RedisStore;
 
-use alloy::primitives::Address;
+use crate::protocol::RecordQuery;
+use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
 
 /// A conditional write of one name (claim, update, transfer or release).
@@ -116,6 +117,16 @@ pub enum StoreError {
 pub trait RecordStore: Send + Sync + std::fmt::Debug + 'static {
     /// The records of `name` (dotted, as decoded from the request), or `None`.
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError>;
+
+    /// The ABI-encoded answers to `queries` about `name` (whose namehash is
+    /// `node`), one per query, with spec-exact empty values for what is unset.
+    /// By default the whole record is read once; a backend that reads records
+    /// one by one (the L2 registry) batches the queries instead.
+    async fn answer(&self, name: &str, node: B256, queries: &[RecordQuery]) -> Result<Vec<Bytes>, StoreError> {
+        let _ = node;
+        let record = self.record(name).await?.unwrap_or_default();
+        Ok(queries.iter().map(|q| record.answer(q).into()).collect())
+    }
 
     /// Replaces all records of `name` atomically.
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError>;

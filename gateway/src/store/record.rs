@@ -1,6 +1,10 @@
 //! The record set of one name, as every backend stores it (JSON).
 
-use alloy::primitives::{Address, Bytes};
+use crate::protocol::{RecordQuery, COIN_TYPE_ETH};
+use alloy::{
+    primitives::{Address, Bytes},
+    sol_types::SolValue,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,7 +62,7 @@ impl NameRecord {
     /// The address for `coin_type`, falling back for EVM coin types (60 and
     /// ENSIP-11 `0x80000000 | chainId`) to the ENSIP-19 default EVM address.
     pub fn address(&self, coin_type: u64) -> Option<&Bytes> {
-        use crate::protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
+        use crate::protocol::COIN_TYPE_DEFAULT_EVM;
         self.addresses.get(&coin_type).or_else(|| {
             let is_evm = coin_type == COIN_TYPE_ETH || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0);
             if is_evm {
@@ -67,6 +71,27 @@ impl NameRecord {
                 None
             }
         })
+    }
+
+    /// The ABI-encoded return value of one record call, with spec-exact empty
+    /// values: `""`, the zero address, or empty bytes.
+    pub fn answer(&self, query: &RecordQuery) -> Vec<u8> {
+        match query {
+            RecordQuery::Text(key) => self.text(key).unwrap_or_default().abi_encode(),
+            RecordQuery::Addr => {
+                let address = self
+                    .address(COIN_TYPE_ETH)
+                    .and_then(|bytes| <[u8; 20]>::try_from(bytes.as_ref()).ok())
+                    .map(Address::from)
+                    .unwrap_or_default();
+                address.abi_encode()
+            }
+            RecordQuery::AddrCoin(coin_type) => {
+                let bytes = u64::try_from(*coin_type).ok().and_then(|c| self.address(c)).cloned().unwrap_or_default();
+                bytes.abi_encode()
+            }
+            RecordQuery::Contenthash => self.contenthash.clone().unwrap_or_default().abi_encode(),
+        }
     }
 
     /// Encodes the record for storage.

@@ -1,15 +1,23 @@
 //! Redis backend: one key per name, shared by many gateway processes.
 
 use super::{NameRecord, NameWrite, RecordStore, StoreError, WriteConflict, WriteOutcome};
+use crate::cache::NameGenerations;
 use alloy::primitives::Address;
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use redis::{aio::ConnectionManager, AsyncCommands, Script};
-use std::{sync::LazyLock, time::Duration};
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 /// Prefix of the key holding a name's JSON record: `dm3:record:<name>`.
 const KEY_PREFIX: &str = "dm3:record:";
 /// Prefix of the set of names an owner holds: `dm3:owner:<lower-case address>`.
 const OWNER_PREFIX: &str = "dm3:owner:";
+/// Pub/sub channel that carries the name after every write, so that every
+/// gateway process sharing this Redis drops its cached answers for it.
+pub(crate) const CHANGES_CHANNEL: &str = "dm3:changed";
 
 /// The atomic name write: Redis runs a script without interleaving any other
 /// command, so the checks (same rules as `store::check_write`) and the writes
@@ -17,7 +25,7 @@ const OWNER_PREFIX: &str = "dm3:owner:";
 ///
 /// KEYS: record, new owner's set, old (expected) owner's set.
 /// ARGV: expected owner (lower-case hex or ""), expected nonce, new record JSON,
-/// new owner (lower-case hex or ""), name limit (0 = none), name.
+/// new owner (lower-case hex or ""), name limit (0 = none), name, change channel.
 static WRITE_NAME: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -41,6 +49,7 @@ end
 redis.call('SET', KEYS[1], ARGV[3])
 if owner ~= '' then redis.call('SREM', KEYS[3], ARGV[6]) end
 if ARGV[4] ~= '' then redis.call('SADD', KEYS[2], ARGV[6]) end
+redis.call('PUBLISH', ARGV[7], ARGV[6])
 return {'ok', ''}
 ",
     )
@@ -56,6 +65,7 @@ fn owner_hex(owner: Option<Address>) -> String {
 /// until it is back. Every command times out after the configured duration.
 #[derive(Clone)]
 pub struct RedisStore {
+    client: redis::Client,
     conn: ConnectionManager,
 }
 
@@ -75,8 +85,50 @@ impl RedisStore {
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self { conn })
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
+        Ok(Self { client, conn })
+    }
+
+    /// Listens on [`CHANGES_CHANNEL`] in a background task for as long as the
+    /// runtime runs: every published name is passed to `generations`; while
+    /// the subscription is down (Redis unreachable) the generations are not
+    /// live, so no cached answer is served, and every answer cached before is
+    /// stale once it is back (changes may have been missed meanwhile).
+    pub fn spawn_change_listener(&self, generations: Arc<NameGenerations>) -> tokio::task::JoinHandle<()> {
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let mut delay = Duration::from_millis(100);
+            loop {
+                match client.get_async_pubsub().await {
+                    Ok(mut pubsub) => match pubsub.subscribe(CHANGES_CHANNEL).await {
+                        Ok(()) => {
+                            generations.set_channel(true);
+                            delay = Duration::from_millis(100);
+                            let mut messages = pubsub.on_message();
+                            while let Some(message) = messages.next().await {
+                                match std::str::from_utf8(message.get_payload_bytes()) {
+                                    Ok(name) => {
+                                        tracing::trace!(target: "gateway::store", name, "changed (redis channel)");
+                                        generations.heard(name);
+                                    }
+                                    Err(_) => generations.changed_all(),
+                                }
+                            }
+                            generations.set_channel(false);
+                            tracing::warn!(target: "gateway::store", "redis change channel lost; cache bypassed until it is back");
+                        }
+                        Err(e) => {
+                            tracing::warn!(target: "gateway::store", error = %e, "cannot subscribe to the redis change channel")
+                        }
+                    },
+                    Err(e) => {
+                        tracing::debug!(target: "gateway::store", error = %e, "redis change channel: no connection")
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        })
     }
 
     fn key(name: &str) -> String {
@@ -95,12 +147,25 @@ impl RecordStore for RedisStore {
     }
 
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
-        let () = self.conn.clone().set(Self::key(name), record.to_json()).await?;
+        let () = redis::pipe()
+            .atomic()
+            .set(Self::key(name), record.to_json())
+            .ignore()
+            .publish(CHANGES_CHANNEL, name)
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await?;
         Ok(())
     }
 
     async fn remove_record(&self, name: &str) -> Result<bool, StoreError> {
-        let removed: u64 = self.conn.clone().del(Self::key(name)).await?;
+        let (removed,): (u64,) = redis::pipe()
+            .atomic()
+            .del(Self::key(name))
+            .publish(CHANGES_CHANNEL, name)
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await?;
         Ok(removed > 0)
     }
 
@@ -116,6 +181,7 @@ impl RecordStore for RedisStore {
             .arg(&new_owner)
             .arg(write.max_names_per_owner)
             .arg(&write.name)
+            .arg(CHANGES_CHANNEL)
             .invoke_async(&mut self.conn.clone())
             .await?;
         let conflict = match status.as_str() {

@@ -1,0 +1,56 @@
+//! The CPU cost of one uncached answer beside the cost of its signature:
+//! `answer/decode_sign_encode` (decode the callData, encode the record,
+//! hash, sign, ABI-encode the response and render the JSON body) and
+//! `answer/secp256k1_sign` (one k256 signature over a 32-byte prehash).
+//!
+//! `cargo bench -p dm3-gateway --bench answer`
+
+use alloy::{
+    primitives::{address, keccak256, Address, Bytes},
+    signers::{local::PrivateKeySigner, SignerSync},
+    sol_types::SolCall,
+};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use dm3_gateway::{
+    cache::Answer,
+    protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls},
+    signer::AnswerSigner,
+    store::NameRecord,
+};
+use std::{hint::black_box, time::Duration};
+
+const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
+
+fn bench(c: &mut Criterion) {
+    let name = "alice.dm3.eth";
+    let inner = RecordCalls::textCall { node: namehash(name), key: "network.dm3.profile".into() }.abi_encode();
+    let calldata =
+        IResolverService::resolveCall { name: dns_encode(name).unwrap().into(), data: inner.into() }.abi_encode();
+    let mut record = NameRecord::default();
+    record.set_text(
+        "eth.dm3.profile",
+        "data:application/json,{\"profile\":{\"deliveryServices\":[\"ds.dm3.eth\"],\"publicEncryptionKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"publicSigningKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"},\"signature\":\"0x00\"}",
+    );
+    let signer = AnswerSigner::from_hex(KEY).unwrap();
+
+    let mut group = c.benchmark_group("answer");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("decode_sign_encode", |b| {
+        b.iter(|| {
+            let request = decode_request(black_box(&calldata)).unwrap();
+            let result: Bytes = record.answer(&request.queries[0]).into();
+            let signed = signer.sign_answer(RESOLVER, &calldata, result, 1_700_000_000).unwrap();
+            let answer = Answer::new(encode_response(&signed), &signed.signature, "text", Duration::ZERO);
+            black_box(answer.body.len())
+        });
+    });
+    let key: PrivateKeySigner = KEY.parse().unwrap();
+    let digest = keccak256(b"a 32-byte prehash");
+    group.bench_function("secp256k1_sign", |b| b.iter(|| black_box(key.sign_hash_sync(black_box(&digest)).unwrap())));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,411 @@
+//! The cache of signed answers: keyed by (resolver, callData), fresh for a
+//! fraction of the signature lifetime, bounded in bytes, with in-flight
+//! de-duplication, and dropped for a name as soon as that name changes.
+//!
+//! Invalidation uses per-name *generations* instead of scanning the cache:
+//! every name hashes to one of [`GENERATION_SLOTS`] counters, an answer
+//! remembers the counter's value from before its store read, and a write to
+//! the name (in this process through [`InvalidatingStore`], in another process
+//! through the Redis change channel) bumps the counter, so the answer is stale
+//! on its next read. Two names sharing a slot only cost an extra miss.
+
+use crate::{
+    store::{NameWrite, RecordStore, StoreError, WriteOutcome},
+    Error,
+};
+use alloy::primitives::{Address, Bytes};
+use async_trait::async_trait;
+use std::{
+    hash::BuildHasher,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+/// Number of generation counters names are hashed onto.
+pub const GENERATION_SLOTS: usize = 4096;
+
+/// Per-name change counters shared by the cache, the local store wrapper and
+/// the Redis change listener.
+#[derive(Debug)]
+pub struct NameGenerations {
+    slots: Box<[AtomicU64]>,
+    /// Bumped when changes may have been missed (change channel lost): every answer is stale.
+    epoch: AtomicU64,
+    /// Whether changes are being heard; while not, the cache is bypassed.
+    live: AtomicBool,
+    /// Whether a change channel (Redis) is subscribed, so writes can wait for their echo.
+    channel: AtomicBool,
+    /// Changes heard on the channel so far.
+    heard: AtomicU64,
+    echo: tokio::sync::Notify,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// The generation an answer was computed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    slot: u32,
+    generation: u64,
+    epoch: u64,
+}
+
+impl Default for NameGenerations {
+    fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl NameGenerations {
+    /// Counters all at zero; `live` says whether changes are heard from the start
+    /// (true for a store only this process writes).
+    pub fn new(live: bool) -> Self {
+        Self {
+            slots: (0..GENERATION_SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            epoch: AtomicU64::new(0),
+            live: AtomicBool::new(live),
+            channel: AtomicBool::new(false),
+            heard: AtomicU64::new(0),
+            echo: tokio::sync::Notify::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    fn slot(&self, name: &str) -> usize {
+        (self.hasher.hash_one(name) % GENERATION_SLOTS as u64) as usize
+    }
+
+    /// The current stamp of `name`; take it *before* reading the store.
+    pub fn stamp(&self, name: &str) -> Stamp {
+        let slot = self.slot(name);
+        Stamp {
+            slot: slot as u32,
+            generation: self.slots[slot].load(Ordering::Acquire),
+            epoch: self.epoch.load(Ordering::Acquire),
+        }
+    }
+
+    /// Whether nothing changed for the stamped name since the stamp was taken.
+    pub fn is_current(&self, stamp: Stamp) -> bool {
+        self.slots[stamp.slot as usize].load(Ordering::Acquire) == stamp.generation
+            && self.epoch.load(Ordering::Acquire) == stamp.epoch
+    }
+
+    /// `name` changed: answers about it are stale. Call *after* the write.
+    pub fn changed(&self, name: &str) {
+        self.slots[self.slot(name)].fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Anything may have changed: every answer is stale.
+    pub fn changed_all(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Whether changes are heard (a cached answer may be served).
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// Marks changes as heard or not; going either way makes every answer stale.
+    pub fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+        self.changed_all();
+    }
+
+    /// A change channel was subscribed (`true`) or lost (`false`): the live
+    /// state follows it.
+    pub fn set_channel(&self, subscribed: bool) {
+        self.channel.store(subscribed, Ordering::Release);
+        self.set_live(subscribed);
+        self.echo.notify_waiters();
+    }
+
+    /// `name` changed, as heard on the change channel.
+    pub fn heard(&self, name: &str) {
+        self.changed(name);
+        self.heard.fetch_add(1, Ordering::AcqRel);
+        self.echo.notify_waiters();
+    }
+
+    /// After a write of this process: waits (at most `limit`) until the
+    /// channel brought a change heard after `before` (see
+    /// [`NameGenerations::heard_count`]). The channel delivers a message to
+    /// every subscriber at once, so when this process has heard its own
+    /// write, the other gateways have it in their socket too: a client that
+    /// got the write's answer and asks another gateway next gets a fresh answer.
+    pub async fn await_echo(&self, before: u64, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.channel.load(Ordering::Acquire) && self.heard.load(Ordering::Acquire) <= before {
+            let notified = self.echo.notified();
+            if self.heard.load(Ordering::Acquire) > before {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Changes heard on the channel so far (take it before a write).
+    pub fn heard_count(&self) -> u64 {
+        self.heard.load(Ordering::Acquire)
+    }
+}
+
+/// One signed answer, ready to send many times without copying.
+#[derive(Debug)]
+pub struct Answer {
+    /// `abi.encode(bytes result, uint64 expires, bytes sig)`.
+    pub response: Bytes,
+    /// The EIP-3668 JSON body `{"data":"0x…"}`.
+    pub body: Bytes,
+    /// A strong `ETag` (quoted), from the signature's first bytes.
+    pub etag: Bytes,
+    /// The record function asked (`text`, `addr`, `multicall`, …), for metrics.
+    pub kind: &'static str,
+    /// When the answer was signed.
+    pub signed_at: Instant,
+    /// How long it may be served again (0: not at all).
+    pub fresh_for: Duration,
+    pub(crate) stamp: Option<Stamp>,
+}
+
+impl Answer {
+    /// Wraps a signed `response` whose signature is `signature`.
+    pub fn new(response: Vec<u8>, signature: &[u8; 65], kind: &'static str, fresh_for: Duration) -> Self {
+        let mut body = Vec::with_capacity(14 + 2 * response.len());
+        body.extend_from_slice(b"{\"data\":\"0x");
+        let start = body.len();
+        body.resize(start + 2 * response.len(), 0);
+        alloy::hex::encode_to_slice(&response, &mut body[start..]).expect("buffer is twice the input");
+        body.extend_from_slice(b"\"}");
+        let mut etag = Vec::with_capacity(26);
+        etag.push(b'"');
+        etag.extend_from_slice(alloy::hex::encode(&signature[..12]).as_bytes());
+        etag.push(b'"');
+        Self {
+            response: response.into(),
+            body: Bytes::from(body),
+            etag: Bytes::from(etag),
+            kind,
+            signed_at: Instant::now(),
+            fresh_for,
+            stamp: None,
+        }
+    }
+
+    /// Whole seconds it may still be served from a cache (0: revalidate).
+    pub fn max_age(&self) -> u64 {
+        self.fresh_for.saturating_sub(self.signed_at.elapsed()).as_secs()
+    }
+
+    fn weight(&self, key: &CacheKey) -> u32 {
+        let bytes = 160 + key.1.len() + self.response.len() + self.body.len() + self.etag.len();
+        u32::try_from(bytes).unwrap_or(u32::MAX)
+    }
+}
+
+/// (resolver signed for, callData).
+pub(crate) type CacheKey = (Address, Bytes);
+
+/// Sizing of the [`AnswerCache`].
+#[derive(Debug, Clone, Copy)]
+pub struct CacheConfig {
+    /// How long an answer is served again; must be shorter than the signature lifetime.
+    pub fresh_for: Duration,
+    /// Most bytes the cached answers (with their keys) may take.
+    pub max_bytes: u64,
+}
+
+/// Bounded, time-limited cache of signed answers with in-flight de-duplication.
+#[derive(Clone)]
+pub struct AnswerCache {
+    answers: moka::future::Cache<CacheKey, Arc<Answer>>,
+    generations: Arc<NameGenerations>,
+    config: CacheConfig,
+}
+
+impl std::fmt::Debug for AnswerCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerCache")
+            .field("entries", &self.answers.entry_count())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnswerCache {
+    /// A cache whose entries go stale with `generations`.
+    pub fn new(config: CacheConfig, generations: Arc<NameGenerations>) -> Self {
+        let answers = moka::future::Cache::builder()
+            .max_capacity(config.max_bytes)
+            .weigher(|key: &CacheKey, answer: &Arc<Answer>| answer.weight(key))
+            .time_to_live(config.fresh_for)
+            .build();
+        Self { answers, generations, config }
+    }
+
+    /// The sizing in force.
+    pub const fn config(&self) -> CacheConfig {
+        self.config
+    }
+
+    /// The generations entries are checked against.
+    pub const fn generations(&self) -> &Arc<NameGenerations> {
+        &self.generations
+    }
+
+    /// Whether cached answers may be used now (changes are being heard).
+    pub fn is_live(&self) -> bool {
+        self.generations.is_live()
+    }
+
+    /// A current cached answer for `key`, dropping a stale one.
+    pub(crate) async fn get(&self, key: &CacheKey) -> Option<Arc<Answer>> {
+        let answer = self.answers.get(key).await?;
+        if answer.stamp.is_some_and(|stamp| self.generations.is_current(stamp)) {
+            return Some(answer);
+        }
+        self.answers.invalidate(key).await;
+        None
+    }
+
+    /// The answer for `key`: computed by `init` once for all concurrent callers.
+    /// Returns the answer and whether this caller's `init` ran.
+    pub(crate) async fn get_with(
+        &self,
+        key: &CacheKey,
+        init: impl std::future::Future<Output = Result<Arc<Answer>, Error>>,
+    ) -> Result<(Arc<Answer>, bool), Error> {
+        let ran = AtomicBool::new(false);
+        let answer = self
+            .answers
+            .try_get_with_by_ref(key, async {
+                ran.store(true, Ordering::Relaxed);
+                init.await
+            })
+            .await
+            .map_err(Error::shared)?;
+        Ok((answer, ran.load(Ordering::Relaxed)))
+    }
+
+    /// Drops `key` (its answer went stale while being computed).
+    pub(crate) async fn invalidate(&self, key: &CacheKey) {
+        self.answers.invalidate(key).await;
+    }
+
+    /// Number of cached answers (approximate).
+    pub fn entry_count(&self) -> u64 {
+        self.answers.entry_count()
+    }
+}
+
+/// Most time a write waits for its echo on the change channel.
+const ECHO_WAIT: Duration = Duration::from_millis(100);
+
+/// A [`RecordStore`] that marks a name changed after every write through it,
+/// so this process's cache drops the name's answers at once — and, on a
+/// shared store with a change channel, returns only once the change was
+/// heard back (at most [`ECHO_WAIT`]), so other gateways have it too.
+#[derive(Debug)]
+pub struct InvalidatingStore {
+    inner: Arc<dyn RecordStore>,
+    generations: Arc<NameGenerations>,
+}
+
+impl InvalidatingStore {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn RecordStore>, generations: Arc<NameGenerations>) -> Self {
+        Self { inner, generations }
+    }
+
+    async fn after_write(&self, name: &str, before: u64, written: bool) {
+        self.generations.changed(name);
+        if written {
+            self.generations.await_echo(before, ECHO_WAIT).await;
+        }
+    }
+}
+
+#[async_trait]
+impl RecordStore for InvalidatingStore {
+    async fn record(&self, name: &str) -> Result<Option<crate::store::NameRecord>, StoreError> {
+        self.inner.record(name).await
+    }
+
+    async fn answer(
+        &self,
+        name: &str,
+        node: alloy::primitives::B256,
+        queries: &[crate::protocol::RecordQuery],
+    ) -> Result<Vec<Bytes>, StoreError> {
+        self.inner.answer(name, node, queries).await
+    }
+
+    async fn put_record(&self, name: &str, record: &crate::store::NameRecord) -> Result<(), StoreError> {
+        let before = self.generations.heard_count();
+        let result = self.inner.put_record(name, record).await;
+        self.after_write(name, before, result.is_ok()).await;
+        result
+    }
+
+    async fn remove_record(&self, name: &str) -> Result<bool, StoreError> {
+        let before = self.generations.heard_count();
+        let result = self.inner.remove_record(name).await;
+        self.after_write(name, before, result.is_ok()).await;
+        result
+    }
+
+    async fn write_name(&self, write: &NameWrite) -> Result<WriteOutcome, StoreError> {
+        let before = self.generations.heard_count();
+        let result = self.inner.write_name(write).await;
+        let written = matches!(result, Ok(WriteOutcome::Written));
+        self.after_write(&write.name, before, written).await;
+        result
+    }
+
+    async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
+        self.inner.names_of(owner).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_makes_only_that_names_stamp_stale() {
+        let generations = NameGenerations::default();
+        let alice = generations.stamp("alice.dm3.eth");
+        let bob = generations.stamp("bob.dm3.eth");
+        assert!(generations.is_current(alice) && generations.is_current(bob));
+        generations.changed("alice.dm3.eth");
+        assert!(!generations.is_current(alice));
+        // bob is only stale if he shares alice's slot (1 in 4096).
+        assert_eq!(generations.is_current(bob), bob.slot != alice.slot);
+        let alice = generations.stamp("alice.dm3.eth");
+        assert!(generations.is_current(alice));
+        generations.set_live(false);
+        assert!(!generations.is_current(alice) && !generations.is_live());
+    }
+
+    #[test]
+    fn answer_body_and_etag() {
+        let answer = Answer::new(vec![0xab, 0x01], &[0x11; 65], "text", Duration::from_secs(75));
+        assert_eq!(answer.body.as_ref(), br#"{"data":"0xab01"}"#);
+        assert_eq!(answer.etag.as_ref(), br#""111111111111111111111111""#);
+        assert!(answer.max_age() >= 74 && answer.max_age() <= 75);
+        let off = Answer::new(vec![], &[0; 65], "text", Duration::ZERO);
+        assert_eq!(off.max_age(), 0);
+    }
+}
