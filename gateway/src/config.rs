@@ -17,6 +17,22 @@ pub struct StoreConfig {
     /// Use Redis instead of the embedded store, e.g. `redis://127.0.0.1:6379/0`.
     #[arg(long, env = "DM3_GATEWAY_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// Serve records from an L2 name registry through this JSON-RPC endpoint
+    /// (with --l2-registry); the names API is then read-only.
+    #[arg(long, env = "DM3_GATEWAY_L2_RPC_URL", requires = "l2_registry")]
+    pub l2_rpc_url: Option<String>,
+    /// Address of the L2NameRegistry on the L2.
+    #[arg(long, env = "DM3_GATEWAY_L2_REGISTRY", requires = "l2_rpc_url")]
+    pub l2_registry: Option<alloy::primitives::Address>,
+    /// Block tag the L2 is read at: latest, safe or finalized.
+    #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", default_value = "latest", value_parser = ["latest", "safe", "finalized"])]
+    pub l2_block: String,
+    /// Seconds an L2 answer is cached (0: no cache); an L2 update shows after at most this long.
+    #[arg(long, env = "DM3_GATEWAY_L2_CACHE_TTL", default_value_t = 5)]
+    pub l2_cache_ttl: u64,
+    /// Milliseconds an L2 read may take before the request fails with a 5xx.
+    #[arg(long, env = "DM3_GATEWAY_L2_TIMEOUT_MS", default_value_t = 2000)]
+    pub l2_timeout_ms: u64,
     /// Seconds a store operation may take before the request fails with a 5xx.
     #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2)]
     pub store_timeout: u64,

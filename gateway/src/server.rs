@@ -7,7 +7,7 @@ use crate::{
     lookup::{LookupPolicy, LookupService},
     names::{NameRules, NamesConfig, NamesService, SignatureChecker},
     signer::AnswerSigner,
-    store::{EmbeddedStore, RecordStore, RedisStore},
+    store::{EmbeddedStore, L2Store, RecordStore, RedisStore},
     Error, Result,
 };
 use alloy::{
@@ -22,6 +22,22 @@ pub const DEV_KEY_FILE: &str = "dev-signer.key";
 /// Opens the configured store: Redis when a URL is given, else the embedded one.
 pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
     let timeout = Duration::from_secs(config.store_timeout);
+    if let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) {
+        let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
+        let block = match config.l2_block.as_str() {
+            "safe" => alloy::eips::BlockNumberOrTag::Safe,
+            "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
+            _ => alloy::eips::BlockNumberOrTag::Latest,
+        };
+        let store = L2Store::new(
+            url,
+            registry,
+            block,
+            Duration::from_secs(config.l2_cache_ttl),
+            Duration::from_millis(config.l2_timeout_ms),
+        );
+        return Ok(Arc::new(store));
+    }
     Ok(match &config.redis_url {
         Some(url) => Arc::new(RedisStore::connect_lazy(url, timeout)?),
         None => Arc::new(EmbeddedStore::open(&config.data_dir)?),
@@ -110,7 +126,11 @@ pub struct Gateway {
 /// listener of the change channel.
 pub fn build(config: &ServeConfig) -> Result<Gateway> {
     crate::telemetry::prometheus();
-    let cache_ttl = config.cache_ttl();
+    let mut cache_ttl = config.cache_ttl();
+    if config.store.l2_rpc_url.is_some() {
+        // L2 writes bypass this process: signed answers may not outlive the L2 read cache.
+        cache_ttl = cache_ttl.min(config.store.l2_cache_ttl);
+    }
     if cache_ttl > 0 && cache_ttl >= config.ttl {
         return Err(Error::Config(format!(
             "--cache-ttl ({cache_ttl}) must be below --ttl ({}): a cached answer must not outlive its signature",
@@ -167,7 +187,9 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     );
     let rate_limit = (options.write_burst > 0)
         .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
-    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names: Some(Arc::new(names)) }, rate_limit })
+    // With an L2 registry, names are claimed on the L2: the names API is read-only.
+    let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
+    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names }, rate_limit })
 }
 
 /// Builds the CCIP-read core from configuration (without the cache), with

@@ -1,6 +1,7 @@
 //! Command-line interface.
 
 mod keygen;
+mod l2;
 mod names;
 mod records;
 mod resolve;
@@ -34,6 +35,9 @@ enum Command {
     /// Claim and manage a dm3 name through a gateway's names API, signing with a local key.
     #[command(subcommand)]
     Names(names::NamesCommand),
+    /// Register a name and publish a dm3 profile on the L2 registry (L2 mode).
+    #[command(subcommand)]
+    L2(l2::L2Command),
     /// Resolve a name through the chain like a wallet (ENS registry + CCIP-read).
     Resolve(resolve::ResolveArgs),
     /// Create a new signing key file (mode 0600) and print its address.
@@ -61,6 +65,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Records(command)) => records::run(command).await,
         Some(Command::Resolve(args)) => resolve::run(args).await,
         Some(Command::Names(command)) => names::run(command).await,
+        Some(Command::L2(command)) => l2::run(command).await,
         Some(Command::Keygen(args)) => keygen::run(&args),
     }
 }

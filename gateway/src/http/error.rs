@@ -45,10 +45,9 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
         Error::NameTaken | Error::NonceMismatch { .. } | Error::OwnerLimit { .. } => StatusCode::CONFLICT,
         Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
-        Error::Store(StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_)) | Error::Rpc(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_))
+        Error::Store(StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_) | StoreError::L2(_))
+        | Error::Rpc(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_) | StoreError::ReadOnly(_))
         | Error::Signing(_)
         | Error::SigningKey(_)
         | Error::Config(_)

@@ -94,8 +94,9 @@ async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>
 }
 
 async fn claim(State(state): State<AppState>, body: Body) -> Result<(StatusCode, Json<NameView>), ApiError> {
+    let names = service(&state)?;
     let body: ClaimBody = parse(&body)?;
-    let view = service(&state)?
+    let view = names
         .apply(SignedWrite {
             name: &body.name,
             change: Change::Claim { owner: body.owner },
@@ -114,8 +115,9 @@ async fn update(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
+    let names = service(&state)?;
     let body: UpdateBody = parse(&body)?;
-    let view = service(&state)?
+    let view = names
         .apply(SignedWrite {
             name: &name,
             change: Change::Update,
@@ -133,8 +135,9 @@ async fn transfer(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
+    let names = service(&state)?;
     let body: TransferBody = parse(&body)?;
-    let view = service(&state)?
+    let view = names
         .apply(SignedWrite {
             name: &name,
             change: Change::Transfer { new_owner: body.new_owner },
@@ -152,8 +155,9 @@ async fn release(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
+    let names = service(&state)?;
     let body: ReleaseBody = parse(&body)?;
-    let view = service(&state)?
+    let view = names
         .apply(SignedWrite {
             name: &name,
             change: Change::Release,

@@ -4,11 +4,13 @@
 //! itself failed, which the HTTP layer turns into a 5xx so clients fail over.
 
 mod embedded;
+mod l2;
 mod record;
 mod redis;
 
 pub use embedded::EmbeddedStore;
-pub use record::{canonical_text_key, NameRecord};
+pub use l2::L2Store;
+pub use record::{canonical_text_key, text_key_aliases, NameRecord};
 pub use redis::RedisStore;
 
 use crate::protocol::RecordQuery;
@@ -103,6 +105,12 @@ pub enum StoreError {
     /// The backend did not answer in time.
     #[error("store did not answer within {0:?}")]
     Timeout(std::time::Duration),
+    /// The L2 JSON-RPC endpoint failed or answered nonsense.
+    #[error("l2: {0}")]
+    L2(String),
+    /// The backend does not support this operation.
+    #[error("read-only store: {0}")]
+    ReadOnly(&'static str),
     /// A blocking store task was cancelled or panicked.
     #[error("store task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

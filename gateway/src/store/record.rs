@@ -14,6 +14,19 @@ const PROFILE_KEYS: [&str; 3] = ["eth.dm3.profile", "network.dm3.profile", "dm3.
 /// The text keys of a delivery-service profile; served from the first.
 const DELIVERY_SERVICE_KEYS: [&str; 2] = ["eth.dm3.deliveryService", "network.dm3.deliveryService"];
 
+/// The keys that serve the same value as `key`, `key` first: the dm3 aliases
+/// of a profile or delivery-service key, or just `key`.
+pub fn text_key_aliases(key: &str) -> Vec<&str> {
+    let group: &[&'static str] = if PROFILE_KEYS.contains(&key) {
+        &PROFILE_KEYS
+    } else if DELIVERY_SERVICE_KEYS.contains(&key) {
+        &DELIVERY_SERVICE_KEYS
+    } else {
+        &[]
+    };
+    std::iter::once(key).chain(group.iter().copied().filter(|k| *k != key)).collect()
+}
+
 /// Maps a dm3 alias key (`network.dm3.profile`, `dm3.profile`, …) to the key it
 /// is stored under (`eth.dm3.profile`); any other key is returned unchanged.
 pub fn canonical_text_key(key: &str) -> &str {
