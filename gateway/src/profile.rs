@@ -45,10 +45,7 @@ pub struct DeliveryServiceProfile {
 impl DeliveryServiceProfile {
     /// Checks both keys (as for user profiles) and that `url` is http(s).
     pub fn validate(&self) -> Result<()> {
-        decode_key("publicEncryptionKey", &self.public_encryption_key)?;
-        let signing = decode_key("publicSigningKey", &self.public_signing_key)?;
-        ed25519_dalek::VerifyingKey::from_bytes(&signing)
-            .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+        validate_keys(&self.public_encryption_key, &self.public_signing_key)?;
         if !(self.url.starts_with("https://") || self.url.starts_with("http://")) {
             return Err(Error::InvalidProfile("url must be http(s)".into()));
         }
@@ -86,15 +83,21 @@ impl UserProfile {
     /// Checks the shape: both keys standard base64 of 32 bytes, the signing key a
     /// valid Ed25519 point, at least one non-empty delivery-service name.
     pub fn validate(&self) -> Result<()> {
-        decode_key("publicEncryptionKey", &self.public_encryption_key)?;
-        let signing = decode_key("publicSigningKey", &self.public_signing_key)?;
-        ed25519_dalek::VerifyingKey::from_bytes(&signing)
-            .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+        validate_keys(&self.public_encryption_key, &self.public_signing_key)?;
         if self.delivery_services.is_empty() || self.delivery_services.iter().any(|ds| ds.is_empty()) {
             return Err(Error::InvalidProfile("deliveryServices must be a non-empty list of ENS names".into()));
         }
         Ok(())
     }
+}
+
+/// Both public keys standard base64 of 32 bytes, the signing key an Ed25519 point.
+fn validate_keys(encryption: &str, signing: &str) -> Result<()> {
+    decode_key("publicEncryptionKey", encryption)?;
+    let signing = decode_key("publicSigningKey", signing)?;
+    ed25519_dalek::VerifyingKey::from_bytes(&signing)
+        .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+    Ok(())
 }
 
 fn decode_key(field: &str, value: &str) -> Result<[u8; 32]> {

@@ -93,19 +93,23 @@ async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>
     Ok(Json(json!({ "owner": owner, "names": names })))
 }
 
+/// Applies one signed write and answers with the name after it.
+async fn apply(
+    state: &AppState,
+    name: &str,
+    change: Change,
+    records: Option<&RawValue>,
+    (nonce, deadline, signature): (u64, u64, &[u8]),
+) -> Result<NameView, ApiError> {
+    let write = SignedWrite { name, change, records_json: records.map(RawValue::get), nonce, deadline, signature };
+    Ok(service(state)?.apply(write).await?)
+}
+
 async fn claim(State(state): State<AppState>, body: Body) -> Result<(StatusCode, Json<NameView>), ApiError> {
-    let names = service(&state)?;
-    let body: ClaimBody = parse(&body)?;
-    let view = names
-        .apply(SignedWrite {
-            name: &body.name,
-            change: Change::Claim { owner: body.owner },
-            records_json: Some(body.records.get()),
-            nonce: body.nonce,
-            deadline: body.deadline,
-            signature: &body.signature,
-        })
-        .await?;
+    service(&state)?;
+    let b: ClaimBody = parse(&body)?;
+    let change = Change::Claim { owner: b.owner };
+    let view = apply(&state, &b.name, change, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?;
     tracing::info!(target: "gateway::names", name = %view.name, "claimed");
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -115,19 +119,9 @@ async fn update(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    let names = service(&state)?;
-    let body: UpdateBody = parse(&body)?;
-    let view = names
-        .apply(SignedWrite {
-            name: &name,
-            change: Change::Update,
-            records_json: Some(body.records.get()),
-            nonce: body.nonce,
-            deadline: body.deadline,
-            signature: &body.signature,
-        })
-        .await?;
-    Ok(Json(view))
+    service(&state)?;
+    let b: UpdateBody = parse(&body)?;
+    Ok(Json(apply(&state, &name, Change::Update, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?))
 }
 
 async fn transfer(
@@ -135,19 +129,10 @@ async fn transfer(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    let names = service(&state)?;
-    let body: TransferBody = parse(&body)?;
-    let view = names
-        .apply(SignedWrite {
-            name: &name,
-            change: Change::Transfer { new_owner: body.new_owner },
-            records_json: body.records.as_deref().map(RawValue::get),
-            nonce: body.nonce,
-            deadline: body.deadline,
-            signature: &body.signature,
-        })
-        .await?;
-    Ok(Json(view))
+    service(&state)?;
+    let b: TransferBody = parse(&body)?;
+    let change = Change::Transfer { new_owner: b.new_owner };
+    Ok(Json(apply(&state, &name, change, b.records.as_deref(), (b.nonce, b.deadline, &b.signature)).await?))
 }
 
 async fn release(
@@ -155,17 +140,7 @@ async fn release(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    let names = service(&state)?;
-    let body: ReleaseBody = parse(&body)?;
-    let view = names
-        .apply(SignedWrite {
-            name: &name,
-            change: Change::Release,
-            records_json: None,
-            nonce: body.nonce,
-            deadline: body.deadline,
-            signature: &body.signature,
-        })
-        .await?;
-    Ok(Json(view))
+    service(&state)?;
+    let b: ReleaseBody = parse(&body)?;
+    Ok(Json(apply(&state, &name, Change::Release, None, (b.nonce, b.deadline, &b.signature)).await?))
 }
