@@ -13,6 +13,9 @@ pub(crate) enum RecordsCommand {
     Get(NameArgs),
     /// Delete a name and all its records.
     Remove(NameArgs),
+    /// Store many names at once from JSON lines `{"name": …, "record": {"texts": …, "addresses": …}}`
+    /// (replacing their records); prints how many were stored.
+    Import(ImportArgs),
     /// Publish a delivery-service profile (`eth.dm3.deliveryService`) for a name such as `ds.dm3.eth`.
     DeliveryService(DeliveryServiceArgs),
 }
@@ -32,6 +35,22 @@ pub(crate) struct DeliveryServiceArgs {
     url: String,
     #[command(flatten)]
     store: StoreConfig,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The JSON-lines file (`-` for standard input).
+    file: std::path::PathBuf,
+    #[command(flatten)]
+    store: StoreConfig,
+}
+
+/// One line of `records import`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportLine {
+    name: String,
+    record: NameRecord,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +109,22 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
             record.set_text("eth.dm3.deliveryService", profile.to_text_record());
             store.put_record(&args.name, &record).await?;
             println!("{}", serde_json::to_string_pretty(&record)?);
+        }
+        RecordsCommand::Import(args) => {
+            let text = if args.file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&args.file).with_context(|| format!("read {}", args.file.display()))?
+            };
+            let store = open_store(&args.store)?;
+            let mut count = 0usize;
+            for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let line: ImportLine =
+                    serde_json::from_str(line).with_context(|| format!("line {}: not a name record", number + 1))?;
+                store.put_record(&line.name, &line.record).await?;
+                count += 1;
+            }
+            println!("{count}");
         }
         RecordsCommand::Remove(args) => {
             let store = open_store(&args.store)?;
