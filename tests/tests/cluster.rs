@@ -27,7 +27,7 @@ struct Node {
 }
 
 impl Node {
-    async fn start(key_file: &std::path::Path, extra: &[&str]) -> Node {
+    async fn start(key_file: &std::path::Path, extra: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new(gateway_bin())
             .args(["--listen", &format!("127.0.0.1:{port}"), "--resolver", &RESOLVER.to_string()])
@@ -38,7 +38,7 @@ impl Node {
             .env("RUST_LOG", "warn")
             .spawn()
             .expect("start gateway");
-        let node = Node { child: ChildGuard(child), url: format!("http://127.0.0.1:{port}") };
+        let node = Self { child: ChildGuard(child), url: format!("http://127.0.0.1:{port}") };
         wait_http_ok(&format!("{}/health", node.url), Duration::from_secs(30)).await.expect("gateway up");
         node
     }
