@@ -5,10 +5,9 @@ use alloy::{
     network::EthereumWallet,
     primitives::Address,
     providers::{Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
     sol,
 };
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use clap::{Args, Subcommand};
 use dm3_gateway::{
     profile::{SignedUserProfile, UserProfile},
@@ -79,15 +78,10 @@ pub(crate) struct TextArgs {
     /// The full name, e.g. `bob.dm3.eth`.
     name: String,
     /// `KEY=VALUE`.
-    record: String,
+    #[arg(value_parser = super::text_record)]
+    record: (String, String),
     #[command(flatten)]
     connection: Connection,
-}
-
-fn key(connection: &Connection) -> anyhow::Result<PrivateKeySigner> {
-    let text = std::fs::read_to_string(&connection.key_file)
-        .with_context(|| format!("read {}", connection.key_file.display()))?;
-    text.trim().parse().context("the key file must hold a hex private key")
 }
 
 pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
@@ -96,7 +90,7 @@ pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
         L2Command::SetProfile(args) => &args.connection,
         L2Command::SetText(args) => &args.connection,
     };
-    let key = key(connection)?;
+    let key = super::read_key_file(&connection.key_file)?;
     let owner = key.address();
     let provider =
         ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(connection.rpc_url.parse()?);
@@ -119,9 +113,9 @@ pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
             (Some(node), receipt)
         }
         L2Command::SetText(args) => {
-            let (k, v) = args.record.split_once('=').context("the record must be KEY=VALUE")?;
+            let (key, value) = args.record;
             let node = namehash(&args.name);
-            let receipt = registry.setText(node, k.into(), v.into()).send().await?.get_receipt().await?;
+            let receipt = registry.setText(node, key, value).send().await?.get_receipt().await?;
             (Some(node), receipt)
         }
     };

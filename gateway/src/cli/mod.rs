@@ -6,12 +6,14 @@ mod names;
 mod records;
 mod resolve;
 
+use alloy::{primitives::Bytes, signers::local::PrivateKeySigner};
+use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
 use dm3_gateway::{
     config::{config_file_env, config_file_in, ServeConfig},
     server,
 };
-use std::ffi::OsString;
+use std::{ffi::OsString, path::Path};
 
 /// dm3 names gateway: EIP-3668 (CCIP-read) offchain resolver for dm3 names.
 ///
@@ -89,4 +91,24 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     );
     server::serve(listener, gateway).await?;
     Ok(())
+}
+
+/// Reads a `--key-file`: one hex private key.
+pub(crate) fn read_key_file(path: &Path) -> anyhow::Result<PrivateKeySigner> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+    text.trim().parse().context("the key file must hold a hex private key")
+}
+
+/// Parses a text record given as `KEY=VALUE` (the `--text` flags).
+pub(crate) fn text_record(arg: &str) -> Result<(String, String), String> {
+    let (key, value) = arg.split_once('=').ok_or_else(|| format!("{arg:?} is not KEY=VALUE"))?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+/// Parses an address given as `COIN=0xHEX` (the `--addr` flags).
+pub(crate) fn address_record(arg: &str) -> Result<(u64, Bytes), String> {
+    let (coin, hex) = arg.split_once('=').ok_or_else(|| format!("{arg:?} is not COIN=0xHEX"))?;
+    let coin = coin.parse().map_err(|_| format!("coin type {coin:?} is not a number"))?;
+    let bytes = hex.parse().map_err(|_| format!("address {hex:?} is not 0x-hex"))?;
+    Ok((coin, bytes))
 }

@@ -4,7 +4,6 @@ use alloy::{
     primitives::{Address, Bytes},
     signers::local::PrivateKeySigner,
 };
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use dm3_gateway::{
     names::{NamesClient, RecordsInput, Request},
@@ -72,11 +71,11 @@ pub(crate) struct WriteArgs {
     #[arg(long)]
     delivery_service: Vec<String>,
     /// Other text record `KEY=VALUE` (repeatable).
-    #[arg(long = "text", value_name = "KEY=VALUE")]
-    texts: Vec<String>,
+    #[arg(long = "text", value_name = "KEY=VALUE", value_parser = super::text_record)]
+    texts: Vec<(String, String)>,
     /// Address `COIN=0xHEX` (repeatable); coin 60 defaults to the owner.
-    #[arg(long = "addr", value_name = "COIN=0xHEX")]
-    addresses: Vec<String>,
+    #[arg(long = "addr", value_name = "COIN=0xHEX", value_parser = super::address_record)]
+    addresses: Vec<(u64, Bytes)>,
     /// EIP-1577 content hash.
     #[arg(long)]
     contenthash: Option<Bytes>,
@@ -89,11 +88,6 @@ pub(crate) struct TransferArgs {
     /// The new owner.
     #[arg(long)]
     to: Address,
-}
-
-fn read_key(path: &PathBuf) -> anyhow::Result<PrivateKeySigner> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
-    text.trim().parse().context("the key file must hold a hex private key")
 }
 
 fn records(args: &WriteArgs, key: &PrivateKeySigner) -> anyhow::Result<RecordsInput> {
@@ -109,14 +103,8 @@ fn records(args: &WriteArgs, key: &PrivateKeySigner) -> anyhow::Result<RecordsIn
         let signed = SignedUserProfile::sign_for(profile, key, args.owner.unwrap_or(key.address()))?;
         records.texts.insert("eth.dm3.profile".into(), signed.to_text_record());
     }
-    for text in &args.texts {
-        let (k, v) = text.split_once('=').with_context(|| format!("--text {text:?} is not KEY=VALUE"))?;
-        records.texts.insert(k.into(), v.into());
-    }
-    for address in &args.addresses {
-        let (coin, hex) = address.split_once('=').with_context(|| format!("--addr {address:?} is not COIN=0xHEX"))?;
-        records.addresses.insert(coin.into(), hex.parse().with_context(|| format!("{hex:?} is not 0x-hex"))?);
-    }
+    records.texts.extend(args.texts.iter().cloned());
+    records.addresses.extend(args.addresses.iter().map(|(coin, bytes)| (coin.to_string(), bytes.clone())));
     records.contenthash = args.contenthash.clone();
     Ok(records)
 }
@@ -124,22 +112,22 @@ fn records(args: &WriteArgs, key: &PrivateKeySigner) -> anyhow::Result<RecordsIn
 pub(crate) async fn run(command: NamesCommand) -> anyhow::Result<()> {
     let output = match command {
         NamesCommand::Claim(args) => {
-            let key = read_key(&args.key.key_file)?;
+            let key = super::read_key_file(&args.key.key_file)?;
             let request = Request::Claim { owner: args.owner, records: records(&args, &key)? };
             NamesClient::new(&args.key.name.gateway).send(&key, &args.key.name.name, request).await?
         }
         NamesCommand::Update(args) => {
-            let key = read_key(&args.key.key_file)?;
+            let key = super::read_key_file(&args.key.key_file)?;
             let request = Request::Update(records(&args, &key)?);
             NamesClient::new(&args.key.name.gateway).send(&key, &args.key.name.name, request).await?
         }
         NamesCommand::Transfer(args) => {
-            let key = read_key(&args.key.key_file)?;
+            let key = super::read_key_file(&args.key.key_file)?;
             let request = Request::Transfer { new_owner: args.to, records: None };
             NamesClient::new(&args.key.name.gateway).send(&key, &args.key.name.name, request).await?
         }
         NamesCommand::Release(args) => {
-            let key = read_key(&args.key_file)?;
+            let key = super::read_key_file(&args.key_file)?;
             NamesClient::new(&args.name.gateway).send(&key, &args.name.name, Request::Release).await?
         }
         NamesCommand::Get(args) => NamesClient::new(&args.gateway).name(&args.name).await?,

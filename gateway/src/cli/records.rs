@@ -66,11 +66,11 @@ pub(crate) struct SetArgs {
     /// The full name, e.g. `alice.dm3.eth`.
     name: String,
     /// Text record `KEY=VALUE` (repeatable); dm3 profile aliases share one value.
-    #[arg(long = "text", value_name = "KEY=VALUE")]
-    texts: Vec<String>,
+    #[arg(long = "text", value_name = "KEY=VALUE", value_parser = super::text_record)]
+    texts: Vec<(String, String)>,
     /// Address `COIN_TYPE=0xHEX` (repeatable): 60 for Ether, 2147483648 for the default EVM address.
-    #[arg(long = "addr", value_name = "COIN=0xHEX")]
-    addresses: Vec<String>,
+    #[arg(long = "addr", value_name = "COIN=0xHEX", value_parser = super::address_record)]
+    addresses: Vec<(u64, Bytes)>,
     /// EIP-1577 content hash as 0x-hex.
     #[arg(long)]
     contenthash: Option<Bytes>,
@@ -86,7 +86,7 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
         RecordsCommand::Set(args) => {
             let store = open_store(&args.store)?;
             let mut record = store.record(&args.name).await?.unwrap_or_default();
-            apply(&mut record, &args)?;
+            apply(&mut record, &args);
             store.put_record(&args.name, &record).await?;
             println!("{}", serde_json::to_string_pretty(&record)?);
         }
@@ -136,22 +136,15 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn apply(record: &mut NameRecord, args: &SetArgs) -> anyhow::Result<()> {
-    for text in &args.texts {
-        let (key, value) = text.split_once('=').with_context(|| format!("--text {text:?} is not KEY=VALUE"))?;
-        record.set_text(key, value);
+fn apply(record: &mut NameRecord, args: &SetArgs) {
+    for (key, value) in &args.texts {
+        record.set_text(key, value.clone());
     }
-    for address in &args.addresses {
-        let (coin, hex) = address.split_once('=').with_context(|| format!("--addr {address:?} is not COIN=0xHEX"))?;
-        let coin: u64 = coin.parse().with_context(|| format!("coin type {coin:?} is not a number"))?;
-        let bytes: Bytes = hex.parse().with_context(|| format!("address {hex:?} is not 0x-hex"))?;
-        record.addresses.insert(coin, bytes);
-    }
+    record.addresses.extend(args.addresses.iter().cloned());
     if let Some(contenthash) = &args.contenthash {
         record.contenthash = Some(contenthash.clone());
     }
     if args.owner.is_some() {
         record.owner = args.owner;
     }
-    Ok(())
 }
