@@ -208,7 +208,8 @@ pub fn request_kind(request: &ResolveRequest) -> &'static str {
     }
 }
 
-fn unix_now() -> u64 {
+/// The current Unix time in seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 

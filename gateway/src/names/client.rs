@@ -9,7 +9,6 @@ use alloy::{
     sol_types::Eip712Domain,
 };
 use serde_json::{json, Value};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds a client-made signature stays usable.
 const SIGNATURE_LIFETIME: u64 = 600;
@@ -96,7 +95,7 @@ impl NamesClient {
         let current = self.name(name).await?;
         let nonce = current["nonce"].as_u64().unwrap_or_default();
         let current_owner: Option<Address> = serde_json::from_value(current["owner"].clone()).ok().flatten();
-        let deadline = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) + SIGNATURE_LIFETIME;
+        let deadline = crate::lookup::unix_now() + SIGNATURE_LIFETIME;
         let write = prepare(&domain, key, name, request, current_owner, nonce, deadline)?;
         self.submit(&write).await
     }

@@ -29,11 +29,7 @@ use alloy::{
     sol_types::Eip712Domain,
 };
 use serde::Serialize;
-use std::{
-    collections::BTreeMap,
-    sync::Arc,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::{collections::BTreeMap, sync::Arc};
 
 /// Furthest a signed deadline may lie in the future, in seconds.
 pub const MAX_DEADLINE_AHEAD: u64 = 24 * 3600;
@@ -230,7 +226,7 @@ impl NamesService {
 }
 
 fn check_deadline(deadline: u64) -> Result<()> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = crate::lookup::unix_now();
     if deadline < now {
         return Err(Error::Expired { deadline, reason: "in the past" });
     }
