@@ -15,6 +15,7 @@
 #[path = "../../fuzz/src/lib.rs"]
 #[allow(unreachable_pub, missing_docs, dead_code)]
 mod fuzz_properties;
+mod shared_vectors;
 
 use alloy::{
     primitives::{Address, Bytes, B256, U256},
@@ -26,7 +27,6 @@ use dm3_gateway::{
 };
 use fuzz_properties::{encode_request, reference_labels, reference_namehash};
 use proptest::{collection::vec, prelude::*};
-use serde::Deserialize;
 
 /// secp256k1 group order `n`.
 const N: U256 = U256::from_be_slice(&[
@@ -96,32 +96,11 @@ proptest! {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Vector {
-    name: String,
-    signer: Address,
-    target: Address,
-    expires: u64,
-    request: Bytes,
-    result: Bytes,
-    digest: B256,
-    signature: Bytes,
-}
-
-#[derive(Deserialize)]
-struct Vectors {
-    vectors: Vec<Vector>,
-}
-
 /// The shared vectors (also checked by ethers and by the forge tests) pass the
 /// verifier model above; `signature_vectors.rs` checks the signer reproduces them.
 #[test]
 fn shared_vectors_verify_under_the_solidity_rules() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/signatures.json");
-    let vectors: Vectors = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert!(vectors.vectors.len() >= 5);
-    for v in vectors.vectors {
+    for v in shared_vectors::load() {
         assert_eq!(signature_digest(v.target, v.expires, &v.request, &v.result), v.digest, "{}", v.name);
         assert_eq!(solidity_recover(v.digest, &v.signature), Some(v.signer), "{}", v.name);
     }
