@@ -75,6 +75,24 @@ pub fn foundry_bin(tool: &str) -> PathBuf {
     repo_root().join(format!("node_modules/@foundry-rs/{tool}-linux-amd64/bin/{tool}"))
 }
 
+/// Writes `key` as the hex key file `dir/file` (what `--signer-key-file` and
+/// `--key-file` read) and returns its path.
+pub fn write_key_file(dir: &Path, file: &str, key: &PrivateKeySigner) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, alloy::hex::encode_prefixed(key.to_bytes())).expect("write key file");
+    path
+}
+
+/// Random, valid dm3 profile keys: standard base64 of 32 random bytes (the
+/// X25519 encryption key) and of an Ed25519 public key (the signing key).
+pub fn random_profile_keys() -> (String, String) {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let encryption: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
+    let seed: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
+    (STANDARD.encode(encryption), STANDARD.encode(signing.as_bytes()))
+}
+
 /// Bytecode of a contract compiled by `forge build` into `out/`.
 pub fn artifact_bytecode(file: &str, contract: &str) -> Result<Bytes> {
     let path = repo_root().join(format!("out/{file}/{contract}.json"));

@@ -8,7 +8,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolValue},
 };
-use dm3_e2e::{free_port, gateway_bin, wait_http_ok, ChildGuard, PersistentRedis};
+use dm3_e2e::{free_port, gateway_bin, wait_http_ok, write_key_file, ChildGuard, PersistentRedis};
 use dm3_gateway::{
     names::{NamesClient, RecordsInput, Request},
     protocol::{dns_encode, namehash, IResolverService, RecordCalls},
@@ -89,9 +89,7 @@ fn records(url: &str) -> RecordsInput {
 }
 
 fn key_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let path = dir.path().join("signer.key");
-    std::fs::write(&path, alloy::hex::encode_prefixed(PrivateKeySigner::random().to_bytes())).unwrap();
-    path
+    write_key_file(dir.path(), "signer.key", &PrivateKeySigner::random())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,10 +11,9 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolValue},
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
 use dm3_e2e::{
-    artifact_bytecode, ethers_resolve, foundry_bin, free_port, gateway_command, wait_http_ok, Chain, ChildGuard,
-    Gateway,
+    artifact_bytecode, ethers_resolve, foundry_bin, free_port, gateway_command, random_profile_keys, wait_http_ok,
+    write_key_file, Chain, ChildGuard, Gateway,
 };
 use dm3_gateway::{
     client::NameResolver,
@@ -75,13 +74,6 @@ impl L2Node {
     }
 }
 
-fn profile_args() -> (String, String) {
-    let encryption: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let seed: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let signing = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
-    (STANDARD.encode(encryption), STANDARD.encode(signing.as_bytes()))
-}
-
 fn l2_cli(args: &[&str], node: &L2Node, registry: Address, key_file: &Path) -> serde_json::Value {
     let mut all: Vec<String> = vec!["l2".into()];
     all.extend(args.iter().map(|s| s.to_string()));
@@ -119,8 +111,7 @@ async fn names_on_the_l2_resolve_on_l1_and_survive_an_l2_outage() {
 
     // L1 with the resolver, and the gateway reading the L2.
     let signer = PrivateKeySigner::random();
-    let signer_file = dir.path().join("signer.key");
-    std::fs::write(&signer_file, alloy::hex::encode_prefixed(signer.to_bytes())).unwrap();
+    let signer_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
     let chain = Chain::start(vec![format!("http://127.0.0.1:{port}/{{sender}}/{{data}}.json")], vec![signer.address()])
         .await
@@ -151,7 +142,7 @@ async fn names_on_the_l2_resolve_on_l1_and_survive_an_l2_outage() {
     std::fs::write(&bob_file, BOB_KEY).unwrap();
     let name = "bob.dm3.eth";
     l2_cli(&["register", "bob"], &l2, registry, &bob_file);
-    let (enc, sig) = profile_args();
+    let (enc, sig) = random_profile_keys();
     l2_cli(
         &["set-profile", name, "--encryption-key", &enc, "--signing-key", &sig, "--delivery-service", "ds.dm3.eth"],
         &l2,
@@ -171,7 +162,7 @@ async fn names_on_the_l2_resolve_on_l1_and_survive_an_l2_outage() {
     assert_eq!(resolver.addr("nobody.dm3.eth").await.unwrap(), Address::ZERO);
 
     // An update on the L2 is visible on L1 within the cache TTL (1 s).
-    let (enc2, sig2) = profile_args();
+    let (enc2, sig2) = random_profile_keys();
     l2_cli(
         &["set-profile", name, "--encryption-key", &enc2, "--signing-key", &sig2, "--delivery-service", "ds.dm3.eth"],
         &l2,

@@ -3,8 +3,9 @@
 //! and alloy and ethers resolve the result through the chain.
 
 use alloy::{primitives::Address, signers::local::PrivateKeySigner, sol_types::SolValue};
-use base64::{engine::general_purpose::STANDARD, Engine};
-use dm3_e2e::{ethers_resolve, free_port, gateway_command, Chain, Gateway, RedisServer};
+use dm3_e2e::{
+    ethers_resolve, free_port, gateway_command, random_profile_keys, write_key_file, Chain, Gateway, RedisServer,
+};
 use dm3_gateway::{
     client::NameResolver,
     names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
@@ -25,8 +26,7 @@ struct Setup {
 async fn setup(use_redis: bool, extra: &[&str]) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let signer = PrivateKeySigner::random();
-    let key_file = dir.path().join("signer.key");
-    std::fs::write(&key_file, alloy::hex::encode_prefixed(signer.to_bytes())).unwrap();
+    let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
     let chain = Chain::start(vec![format!("http://127.0.0.1:{port}/{{sender}}/{{data}}.json")], vec![signer.address()])
         .await
@@ -52,17 +52,7 @@ async fn setup(use_redis: bool, extra: &[&str]) -> Setup {
 }
 
 fn key_file(setup: &Setup, key: &PrivateKeySigner, file: &str) -> PathBuf {
-    let path = setup.dir.path().join(file);
-    std::fs::write(&path, alloy::hex::encode_prefixed(key.to_bytes())).unwrap();
-    path
-}
-
-/// Random valid dm3 profile keys (base64 X25519-sized key, base64 Ed25519 point).
-fn profile_keys() -> (String, String) {
-    let encryption: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let seed: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let signing = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
-    (STANDARD.encode(encryption), STANDARD.encode(signing.as_bytes()))
+    write_key_file(setup.dir.path(), file, key)
 }
 
 fn cli(setup: &Setup, args: &[&str]) -> anyhow::Result<serde_json::Value> {
@@ -87,7 +77,7 @@ async fn claim_update_transfer_release_with_the_cli() {
     let name = "alice.dm3.eth";
 
     // Claim with a dm3 profile.
-    let (enc, sig) = profile_keys();
+    let (enc, sig) = random_profile_keys();
     let claimed = cli(
         &setup,
         &[
@@ -125,7 +115,7 @@ async fn claim_update_transfer_release_with_the_cli() {
     assert!(not_owner.to_string().contains("bad_signature"), "{not_owner}");
 
     // Update: both clients see the new profile.
-    let (enc2, sig2) = profile_keys();
+    let (enc2, sig2) = random_profile_keys();
     cli(
         &setup,
         &[
@@ -264,7 +254,7 @@ async fn a_contract_wallet_claims_through_erc1271() {
     let wallet =
         setup.chain.deploy("ERC1271Wallet.sol", "ERC1271Wallet", owner_eoa.address().abi_encode()).await.unwrap();
     let key = key_file(&setup, &owner_eoa, "eoa.key");
-    let (enc, sig) = profile_keys();
+    let (enc, sig) = random_profile_keys();
     let name = "wallet.dm3.eth";
     let claimed = cli(
         &setup,
@@ -306,8 +296,8 @@ async fn race(use_redis: bool) {
     let keys: Vec<PrivateKeySigner> = (0..100).map(|_| PrivateKeySigner::random()).collect();
     let profile = UserProfile {
         delivery_services: vec!["ds.dm3.eth".into()],
-        public_encryption_key: profile_keys().0,
-        public_signing_key: profile_keys().1,
+        public_encryption_key: random_profile_keys().0,
+        public_signing_key: random_profile_keys().1,
     };
     let tasks: Vec<_> = keys
         .iter()

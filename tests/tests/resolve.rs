@@ -7,7 +7,10 @@ use alloy::{
     sol_types::SolValue,
 };
 use axum::{extract::State, routing::any, Json, Router};
-use dm3_e2e::{ethers_resolve, free_port, gateway_command, Backend, Chain, Gateway, RedisServer};
+use dm3_e2e::{
+    ethers_resolve, free_port, gateway_command, random_profile_keys, write_key_file, Backend, Chain, Gateway,
+    RedisServer,
+};
 use dm3_gateway::{
     client::NameResolver,
     profile::{SignedUserProfile, UserProfile},
@@ -25,16 +28,10 @@ struct User {
 }
 
 fn user() -> User {
-    use base64::{engine::general_purpose::STANDARD, Engine};
     let key = PrivateKeySigner::random();
-    let seed: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let signing_key = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let encryption_key: [u8; 32] = PrivateKeySigner::random().to_bytes().into();
-    let profile = UserProfile {
-        delivery_services: vec!["ds.dm3.eth".into()],
-        public_encryption_key: STANDARD.encode(encryption_key),
-        public_signing_key: STANDARD.encode(signing_key.verifying_key().as_bytes()),
-    };
+    let (public_encryption_key, public_signing_key) = random_profile_keys();
+    let profile =
+        UserProfile { delivery_services: vec!["ds.dm3.eth".into()], public_encryption_key, public_signing_key };
     let profile = SignedUserProfile::sign(profile, &key).expect("sign profile");
     User { key, profile }
 }
@@ -74,8 +71,7 @@ struct Setup {
 async fn setup(use_redis: bool, url_for: fn(&str, Address) -> String) -> Setup {
     let key_dir = tempfile::tempdir().unwrap();
     let signer_key = PrivateKeySigner::random();
-    let key_file = key_dir.path().join("signer.key");
-    std::fs::write(&key_file, alloy::hex::encode_prefixed(signer_key.to_bytes())).unwrap();
+    let key_file = write_key_file(key_dir.path(), "signer.key", &signer_key);
     let signer = AnswerSigner::new(signer_key);
 
     let port = free_port();
