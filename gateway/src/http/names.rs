@@ -95,21 +95,21 @@ async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>
 
 /// Applies one signed write and answers with the name after it.
 async fn apply(
-    state: &AppState,
+    names: &NamesService,
     name: &str,
     change: Change,
     records: Option<&RawValue>,
     (nonce, deadline, signature): (u64, u64, &[u8]),
 ) -> Result<NameView, ApiError> {
     let write = SignedWrite { name, change, records_json: records.map(RawValue::get), nonce, deadline, signature };
-    Ok(service(state)?.apply(write).await?)
+    Ok(names.apply(write).await?)
 }
 
 async fn claim(State(state): State<AppState>, body: Body) -> Result<(StatusCode, Json<NameView>), ApiError> {
-    service(&state)?;
+    let names = service(&state)?;
     let b: ClaimBody = parse(&body)?;
     let change = Change::Claim { owner: b.owner };
-    let view = apply(&state, &b.name, change, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?;
+    let view = apply(names, &b.name, change, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?;
     tracing::info!(target: "gateway::names", name = %view.name, "claimed");
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -119,9 +119,9 @@ async fn update(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    service(&state)?;
+    let names = service(&state)?;
     let b: UpdateBody = parse(&body)?;
-    Ok(Json(apply(&state, &name, Change::Update, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?))
+    Ok(Json(apply(names, &name, Change::Update, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?))
 }
 
 async fn transfer(
@@ -129,10 +129,10 @@ async fn transfer(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    service(&state)?;
+    let names = service(&state)?;
     let b: TransferBody = parse(&body)?;
     let change = Change::Transfer { new_owner: b.new_owner };
-    Ok(Json(apply(&state, &name, change, b.records.as_deref(), (b.nonce, b.deadline, &b.signature)).await?))
+    Ok(Json(apply(names, &name, change, b.records.as_deref(), (b.nonce, b.deadline, &b.signature)).await?))
 }
 
 async fn release(
@@ -140,7 +140,7 @@ async fn release(
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
-    service(&state)?;
+    let names = service(&state)?;
     let b: ReleaseBody = parse(&body)?;
-    Ok(Json(apply(&state, &name, Change::Release, None, (b.nonce, b.deadline, &b.signature)).await?))
+    Ok(Json(apply(names, &name, Change::Release, None, (b.nonce, b.deadline, &b.signature)).await?))
 }
