@@ -33,7 +33,8 @@ pub struct L2Store {
     block: BlockNumberOrTag,
     timeout: Duration,
     /// (node, record call) → answer; entries live for the configured TTL.
-    cache: moka::future::Cache<(B256, Bytes), Bytes>,
+    /// `None` when the TTL is zero: every request reads the L2.
+    cache: Option<moka::future::Cache<(B256, Bytes), Bytes>>,
 }
 
 impl std::fmt::Debug for L2Store {
@@ -53,11 +54,8 @@ impl L2Store {
         cache_ttl: Duration,
         timeout: Duration,
     ) -> Self {
-        let capacity = if cache_ttl.is_zero() { 0 } else { 100_000 };
-        let cache = moka::future::Cache::builder()
-            .max_capacity(capacity)
-            .time_to_live(cache_ttl.max(Duration::from_millis(1)))
-            .build();
+        let cache = (!cache_ttl.is_zero())
+            .then(|| moka::future::Cache::builder().max_capacity(100_000).time_to_live(cache_ttl).build());
         let client = RpcClient::new_http(url);
         let provider = ProviderBuilder::new().connect_client(client.clone()).erased();
         Self { client, provider, registry, block, timeout, cache }
@@ -155,7 +153,11 @@ impl RecordStore for L2Store {
         let calls: Vec<&Bytes> = plan.iter().flatten().collect();
         let mut answers: Vec<Option<Bytes>> = Vec::with_capacity(calls.len());
         for call in &calls {
-            answers.push(self.cache.get(&(node, (*call).clone())).await);
+            let cached = match &self.cache {
+                Some(cache) => cache.get(&(node, (*call).clone())).await,
+                None => None,
+            };
+            answers.push(cached);
         }
         let missing: Vec<usize> = (0..calls.len()).filter(|&i| answers[i].is_none()).collect();
         if !missing.is_empty() {
@@ -164,7 +166,9 @@ impl RecordStore for L2Store {
             tracing::debug!(target: "gateway::store", name, block, calls = wanted.len(), "read from the L2");
             metrics::gauge!("dm3_gateway_l2_block").set(block as f64);
             for (&i, data) in missing.iter().zip(results) {
-                self.cache.insert((node, calls[i].clone()), data.clone()).await;
+                if let Some(cache) = &self.cache {
+                    cache.insert((node, calls[i].clone()), data.clone()).await;
+                }
                 answers[i] = Some(data);
             }
         }
