@@ -154,12 +154,13 @@ impl NameGenerations {
     }
 }
 
-/// One signed answer, ready to send many times without copying.
+/// One signed answer, ready to send many times without copying. Only the
+/// JSON body is kept (the ABI response is in it as hex): a cached answer
+/// costs its body, its key and a fixed overhead.
 #[derive(Debug)]
 pub struct Answer {
+    /// The EIP-3668 JSON body `{"data":"0x…"}` around the hex of
     /// `abi.encode(bytes result, uint64 expires, bytes sig)`.
-    pub response: Bytes,
-    /// The EIP-3668 JSON body `{"data":"0x…"}`.
     pub body: Bytes,
     /// A strong `ETag` (quoted), from the signature's first bytes.
     pub etag: Bytes,
@@ -186,7 +187,6 @@ impl Answer {
         etag.extend_from_slice(alloy::hex::encode(&signature[..12]).as_bytes());
         etag.push(b'"');
         Self {
-            response: response.into(),
             body: Bytes::from(body),
             etag: Bytes::from(etag),
             kind,
@@ -196,13 +196,21 @@ impl Answer {
         }
     }
 
+    /// The ABI response: `abi.encode(bytes result, uint64 expires, bytes sig)`.
+    pub fn response(&self) -> Vec<u8> {
+        let hex = &self.body[b"{\"data\":\"0x".len()..self.body.len() - 2];
+        alloy::hex::decode(hex).expect("the body was rendered from bytes")
+    }
+
     /// Whole seconds it may still be served from a cache (0: revalidate).
     pub fn max_age(&self) -> u64 {
         self.fresh_for.saturating_sub(self.signed_at.elapsed()).as_secs()
     }
 
+    /// Bytes this answer holds in the cache: key, body, tag, and the
+    /// allocations and cache bookkeeping around them (measured, roughly).
     fn weight(&self, key: &CacheKey) -> u32 {
-        let bytes = 160 + key.1.len() + self.response.len() + self.body.len() + self.etag.len();
+        let bytes = 256 + key.1.len() + self.body.len() + self.etag.len();
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 }
@@ -403,6 +411,7 @@ mod tests {
     fn answer_body_and_etag() {
         let answer = Answer::new(vec![0xab, 0x01], &[0x11; 65], "text", Duration::from_secs(75));
         assert_eq!(answer.body.as_ref(), br#"{"data":"0xab01"}"#);
+        assert_eq!(answer.response(), [0xab, 0x01]);
         assert_eq!(answer.etag.as_ref(), br#""111111111111111111111111""#);
         assert!(answer.max_age() >= 74 && answer.max_age() <= 75);
         let off = Answer::new(vec![], &[0; 65], "text", Duration::ZERO);

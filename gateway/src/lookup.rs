@@ -5,7 +5,7 @@
 
 use crate::{
     cache::{Answer, AnswerCache},
-    protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest},
+    protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest, SignedAnswer},
     signer::AnswerSigner,
     store::{RecordStore, StoreError},
     Error, Result,
@@ -104,8 +104,8 @@ impl LookupService {
     /// failures are [`Error::Store`].
     pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
         let request = self.check(origin, calldata)?;
-        let answer = self.sign(origin, calldata, &request, Duration::ZERO).await?;
-        Ok(answer.response.to_vec())
+        let signed = self.sign(origin, calldata, &request).await?;
+        Ok(encode_response(&signed))
     }
 
     /// Like [`LookupService::answer`], but through the cache when it is on: a
@@ -115,7 +115,7 @@ impl LookupService {
     pub async fn lookup(&self, origin: Address, calldata: Bytes) -> Result<Arc<Answer>> {
         let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
             let request = self.check(origin, &calldata)?;
-            return Ok(Arc::new(self.sign(origin, &calldata, &request, Duration::ZERO).await?));
+            return Ok(Arc::new(self.signed_answer(origin, &calldata, &request, Duration::ZERO).await?));
         };
         let key = (origin, calldata);
         if let Some(answer) = cache.get(&key).await {
@@ -128,7 +128,7 @@ impl LookupService {
         let fresh_for = cache.config().fresh_for;
         let (answer, ran) = cache
             .get_with(&key, async {
-                let mut answer = self.sign(origin, &key.1, &request, fresh_for).await?;
+                let mut answer = self.signed_answer(origin, &key.1, &request, fresh_for).await?;
                 answer.stamp = Some(stamp);
                 Ok(Arc::new(answer))
             })
@@ -139,7 +139,7 @@ impl LookupService {
         }
         // Joined a computation that read the store before the name changed.
         cache.invalidate(&key).await;
-        Ok(Arc::new(self.sign(origin, &key.1, &request, Duration::ZERO).await?))
+        Ok(Arc::new(self.signed_answer(origin, &key.1, &request, Duration::ZERO).await?))
     }
 
     /// Checks what needs no store: the resolver allow-list, the calldata, the
@@ -158,14 +158,20 @@ impl LookupService {
         Ok(request)
     }
 
-    /// Reads the records `request` asks for and signs the answer.
-    async fn sign(
+    /// [`LookupService::sign`], rendered as a servable [`Answer`].
+    async fn signed_answer(
         &self,
         origin: Address,
         calldata: &[u8],
         request: &ResolveRequest,
         fresh_for: Duration,
     ) -> Result<Answer> {
+        let signed = self.sign(origin, calldata, request).await?;
+        Ok(Answer::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
+    }
+
+    /// Reads the records `request` asks for and signs the answer.
+    async fn sign(&self, origin: Address, calldata: &[u8], request: &ResolveRequest) -> Result<SignedAnswer> {
         let timeout = self.policy.store_timeout;
         let started = Instant::now();
         let mut results =
@@ -182,7 +188,7 @@ impl LookupService {
         let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = self.signer.sign_answer(origin, calldata, result, expires)?;
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
-        Ok(Answer::new(encode_response(&answer), &answer.signature, request_kind(request), fresh_for))
+        Ok(answer)
     }
 
     /// Whether `name` is a served parent or below one.
@@ -348,7 +354,7 @@ mod tests {
         let (a, b) = (a.unwrap(), b.unwrap());
         assert!(Arc::ptr_eq(&a, &b));
         assert!(Arc::ptr_eq(&a, &service.lookup(RESOLVER, calldata.clone()).await.unwrap()));
-        assert_eq!(open(&service, &calldata, &a.response).as_ref(), String::new().abi_encode().as_slice());
+        assert_eq!(open(&service, &calldata, &a.response()).as_ref(), String::new().abi_encode().as_slice());
         assert!(a.max_age() > 55);
 
         // A write through the store drops it at once.
@@ -357,7 +363,7 @@ mod tests {
         store.put_record("alice.dm3.eth", &record).await.unwrap();
         let fresh = service.lookup(RESOLVER, calldata.clone()).await.unwrap();
         assert!(!Arc::ptr_eq(&a, &fresh));
-        assert_eq!(open(&service, &calldata, &fresh.response).as_ref(), "https://dm3.chat".to_string().abi_encode());
+        assert_eq!(open(&service, &calldata, &fresh.response()).as_ref(), "https://dm3.chat".to_string().abi_encode());
 
         // Errors are not cached, and bad requests never reach the cache.
         let other = Address::repeat_byte(2);

@@ -5,6 +5,13 @@ mod cli;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: per-thread free lists make the
+/// request path's many small allocations cheaper, and it returns freed
+/// memory to the system. `no_thp`: on a kernel with transparent huge pages
+/// in `madvise` mode, its huge-page advice added ~8 MiB of resident memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Before the runtime starts threads: the file's options become environment variables.
