@@ -1,7 +1,11 @@
 //! The CPU cost of one uncached answer beside the cost of its signature:
-//! `answer/decode_sign_encode` (decode the callData, encode the record,
-//! hash, sign, ABI-encode the response and render the JSON body) and
-//! `answer/secp256k1_sign` (one k256 signature over a 32-byte prehash).
+//! - `answer/decode_sign_encode`: decode the callData, encode the record,
+//!   hash, sign, ABI-encode the response and render the JSON body;
+//! - `answer/http_uncached`: a whole `GET /{sender}/{data}.json` through the
+//!   real axum app (routing, middleware, metrics, the embedded store's read
+//!   and record decoding, signing, the response), in process, cache off,
+//!   over 1,000 names — everything but the socket;
+//! - `answer/secp256k1_sign`: one k256 signature over a 32-byte prehash.
 //!
 //! `cargo bench -p dm3-gateway --bench answer`
 
@@ -10,14 +14,22 @@ use alloy::{
     signers::{local::PrivateKeySigner, SignerSync},
     sol_types::SolCall,
 };
+use axum::{body::Body, http::Request};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dm3_gateway::{
     cache::Answer,
+    http::{app, AppState},
+    lookup::{LookupPolicy, LookupService},
     protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls},
     signer::AnswerSigner,
-    store::NameRecord,
+    store::{EmbeddedStore, NameRecord, RecordStore},
 };
-use std::{hint::black_box, time::Duration};
+use std::{hint::black_box, sync::Arc, time::Duration};
+use tower::ServiceExt;
+
+/// The allocator of the `dm3-gateway` binary, so that the path costs what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
@@ -46,6 +58,43 @@ fn bench(c: &mut Criterion) {
             black_box(answer.body.len())
         });
     });
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let names: Vec<String> = (0..1000).map(|i| format!("user{i}.dm3.eth")).collect();
+    runtime.block_on(async {
+        for name in &names {
+            store.put_record(name, &record).await.unwrap();
+        }
+    });
+    let policy = LookupPolicy {
+        resolvers: vec![RESOLVER],
+        parents: vec!["dm3.eth".into()],
+        ttl: Duration::from_secs(300),
+        store_timeout: Duration::from_secs(2),
+    };
+    let lookup = LookupService::new(signer.clone(), Arc::new(store), policy);
+    let router = app(AppState { lookup: Arc::new(lookup), names: None }, None);
+    let uris: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let inner = RecordCalls::textCall { node: namehash(name), key: "network.dm3.profile".into() }.abi_encode();
+            let calldata = IResolverService::resolveCall { name: dns_encode(name).unwrap().into(), data: inner.into() }
+                .abi_encode();
+            format!("/{RESOLVER:#x}/0x{}.json", alloy::hex::encode(calldata))
+        })
+        .collect();
+    let mut next = 0;
+    group.bench_function("http_uncached", |b| {
+        b.iter(|| {
+            next = (next + 1) % uris.len();
+            let request = Request::get(uris[next].as_str()).body(Body::empty()).unwrap();
+            let response = runtime.block_on(router.clone().oneshot(request)).unwrap();
+            assert!(response.status().is_success());
+            black_box(response)
+        });
+    });
+
     let key: PrivateKeySigner = KEY.parse().unwrap();
     let digest = keccak256(b"a 32-byte prehash");
     group.bench_function("secp256k1_sign", |b| b.iter(|| black_box(key.sign_hash_sync(black_box(&digest)).unwrap())));

@@ -10,10 +10,11 @@ use crate::Error;
 use alloy::primitives::Address;
 use axum::{
     body::{Body, Bytes},
-    extract::{Path, State},
+    extract::{FromRequestParts, Path, State},
     http::{
         header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH},
-        HeaderMap, HeaderValue, StatusCode,
+        request::Parts,
+        HeaderValue, StatusCode,
     },
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -29,6 +30,18 @@ pub(super) fn router() -> Router<AppState> {
         .route("/{origin}/{sender}/{data}", get(get_lookup_for_origin))
 }
 
+/// The request's `If-None-Match` header, if any: extracted alone, where a
+/// `HeaderMap` extractor would copy every header of every request.
+struct IfNoneMatch(Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(IF_NONE_MATCH).cloned()))
+    }
+}
+
 /// The EIP-3668 `POST` body.
 #[derive(Debug, Deserialize)]
 struct LookupBody {
@@ -39,20 +52,20 @@ struct LookupBody {
 async fn get_lookup(
     State(state): State<AppState>,
     Path((sender, data)): Path<(String, String)>,
-    headers: HeaderMap,
+    if_none_match: IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let sender = parse_address("sender", &sender)?;
-    respond(&state, sender, &data, Some(&headers)).await
+    respond(&state, sender, &data, Some(if_none_match)).await
 }
 
 async fn get_lookup_for_origin(
     State(state): State<AppState>,
     Path((origin, sender, data)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    if_none_match: IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let origin = parse_address("origin", &origin)?;
     parse_address("sender", &sender)?;
-    respond(&state, origin, &data, Some(&headers)).await
+    respond(&state, origin, &data, Some(if_none_match)).await
 }
 
 async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
@@ -72,18 +85,22 @@ async fn post_lookup_for_origin(
     respond(&state, origin, &body.data, None).await
 }
 
-/// Answers through the cache. `get` holds the request headers of a GET, which
-/// gets `Cache-Control` and `ETag` (and `304` for a matching `If-None-Match`);
-/// a POST answer is never stored by HTTP caches.
-async fn respond(state: &AppState, origin: Address, data: &str, get: Option<&HeaderMap>) -> Result<Response, ApiError> {
+/// Answers through the cache. `get` is set for a GET, which gets
+/// `Cache-Control` and `ETag` (and `304` for a matching `If-None-Match`); a
+/// POST answer is never stored by HTTP caches.
+async fn respond(
+    state: &AppState,
+    origin: Address,
+    data: &str,
+    get: Option<IfNoneMatch>,
+) -> Result<Response, ApiError> {
     let calldata = parse_data(data)?;
     let answer = state.lookup.lookup(origin, calldata.into()).await?;
     let mut response = match get {
-        Some(request) => {
+        Some(IfNoneMatch(tags)) => {
             let max_age = answer.max_age();
             let etag = HeaderValue::from_maybe_shared(answer.etag.clone()).expect("hex in quotes is a valid header");
-            let not_modified = max_age > 0
-                && request.get(IF_NONE_MATCH).is_some_and(|tags| if_none_match(tags.as_bytes(), &answer.etag));
+            let not_modified = max_age > 0 && tags.is_some_and(|tags| if_none_match(tags.as_bytes(), &answer.etag));
             let mut response =
                 if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { json_body(answer.body.clone()) };
             let headers = response.headers_mut();

@@ -12,7 +12,7 @@ use axum::{
     body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request},
     http::{header::CONTENT_TYPE, Method, Response, StatusCode},
-    middleware::{from_fn, map_response, Next},
+    middleware::{from_fn, Next},
     Router,
 };
 use std::{
@@ -92,9 +92,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
                     tracing::info_span!("request", method = %request.method(), route = route_label(request))
                 }))
-                .layer(map_response(json_errors))
-                .layer(from_fn(track))
-                .layer(from_fn(limit_uri))
+                .layer(from_fn(edge))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
                 .layer(cors)
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -118,18 +116,35 @@ fn route_label(request: &Request) -> &'static str {
     }
 }
 
-/// Counts the request and records its duration.
-async fn track(request: Request, next: Next) -> Response<Body> {
+/// What every request passes through, in one middleware (each layer costs
+/// a boxed future and a service clone per request): `414` for a URI longer
+/// than [`MAX_URI_BYTES`], the JSON body for errors made outside the
+/// handlers, and the request metrics.
+async fn edge(request: Request, next: Next) -> Response<Body> {
     let route = route_label(&request);
     let started = Instant::now();
-    let response = next.run(request).await;
+    let length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let response = if length > MAX_URI_BYTES {
+        error::error_response(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("request URI has {length} bytes, at most {MAX_URI_BYTES} are accepted"),
+        )
+    } else {
+        json_errors(next.run(request).await)
+    };
+    track(route, started, &response);
+    response
+}
+
+/// Counts the request and records its duration.
+fn track(route: &'static str, started: Instant, response: &Response<Body>) {
     let record = response.extensions().get::<RecordKind>().map_or("-", |kind| kind.0);
     let status = response.status();
     metrics::counter!("dm3_gateway_requests_total", "route" => route, "record" => record, "status" => status_label(status))
         .increment(1);
     metrics::histogram!("dm3_gateway_request_duration_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
-    response
 }
 
 /// A static label for common statuses (no allocation per request).
@@ -156,22 +171,9 @@ fn status_label(status: StatusCode) -> metrics::SharedString {
     label.into()
 }
 
-/// `414` (JSON) for a URI longer than [`MAX_URI_BYTES`].
-async fn limit_uri(request: Request, next: Next) -> Response<Body> {
-    let length = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
-    if length > MAX_URI_BYTES {
-        return error::error_response(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
-            format!("request URI has {length} bytes, at most {MAX_URI_BYTES} are accepted"),
-        );
-    }
-    next.run(request).await
-}
-
 /// Gives error responses made by middleware (413, 408, 429 …) the same
 /// `{"message", "code"}` JSON body as the handlers' errors.
-async fn json_errors(response: Response<Body>) -> Response<Body> {
+fn json_errors(response: Response<Body>) -> Response<Body> {
     let status = response.status();
     let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
