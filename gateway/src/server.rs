@@ -233,6 +233,12 @@ pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::
         }
     });
     let app = app(gateway.state, gateway.rate_limit);
+    // Answers are written whole; Nagle's algorithm would only hold them back.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(target: "gateway", "TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

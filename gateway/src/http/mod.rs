@@ -70,7 +70,9 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
         .allow_headers(Any)
-        .max_age(Duration::from_secs(86_400));
+        .max_age(Duration::from_secs(86_400))
+        // Every origin gets the same `*` answer: nothing varies by request header.
+        .vary([]);
     let mut writes = names::write_router();
     if let Some(limit) = rate_limit {
         let config = GovernorConfigBuilder::default()

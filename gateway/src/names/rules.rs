@@ -150,7 +150,7 @@ mod tests {
             name in proptest::prop_oneof!["[a-z0-9_.$A-Z-]{0,12}", "([a-z0-9_-]{1,6}\\.){0,2}[a-z0-9_-]{0,6}"]
         ) {
             if is_normalized_ascii(&name) {
-                proptest::prop_assert_eq!(normalizer().normalize(&name).map_err(|e| e.to_string()), Ok(name.clone()));
+                proptest::prop_assert_eq!(normalizer().normalize(&name).map_err(|e| e.to_string()), Ok(name));
             }
         }
     }
