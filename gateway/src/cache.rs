@@ -209,14 +209,17 @@ impl Answer {
 
     /// Bytes this answer holds in the cache: key, body, tag, and the
     /// allocations and cache bookkeeping around them (measured, roughly).
-    fn weight(&self, key: &CacheKey) -> u32 {
-        let bytes = 256 + key.1.len() + self.body.len() + self.etag.len();
+    fn weight(&self) -> u32 {
+        let bytes = 256 + std::mem::size_of::<CacheKey>() + self.body.len() + self.etag.len();
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 }
 
-/// (resolver signed for, callData).
-pub(crate) type CacheKey = (Address, Bytes);
+/// (resolver signed for, keccak256 of the callData). The hash instead of the
+/// callData keeps a key at 52 bytes (a multicall's callData is ~1 KiB); a
+/// collision is out of reach, and even one could not pass off an answer:
+/// the signature covers the callData's hash, which the resolver recomputes.
+pub(crate) type CacheKey = (Address, alloy::primitives::B256);
 
 /// Sizing of the [`AnswerCache`].
 #[derive(Debug, Clone, Copy)]
@@ -249,7 +252,7 @@ impl AnswerCache {
     pub fn new(config: CacheConfig, generations: Arc<NameGenerations>) -> Self {
         let answers = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
-            .weigher(|key: &CacheKey, answer: &Arc<Answer>| answer.weight(key))
+            .weigher(|_: &CacheKey, answer: &Arc<Answer>| answer.weight())
             .time_to_live(config.fresh_for)
             .build();
         Self { answers, generations, config }

@@ -11,7 +11,7 @@ use crate::{
     Error, Result,
 };
 use alloy::{
-    primitives::{Address, Bytes},
+    primitives::{keccak256, Address, Bytes},
     sol_types::SolCall,
 };
 use std::{
@@ -117,18 +117,18 @@ impl LookupService {
             let request = self.check(origin, &calldata)?;
             return Ok(Arc::new(self.signed_answer(origin, &calldata, &request, Duration::ZERO).await?));
         };
-        let key = (origin, calldata);
+        let key = (origin, keccak256(&calldata));
         if let Some(answer) = cache.get(&key).await {
             crate::telemetry::cache_lookup("hit");
             return Ok(answer);
         }
-        let request = self.check(origin, &key.1)?;
+        let request = self.check(origin, &calldata)?;
         let generations = cache.generations();
         let stamp = generations.stamp(&request.name);
         let fresh_for = cache.config().fresh_for;
         let (answer, ran) = cache
             .get_with(&key, async {
-                let mut answer = self.signed_answer(origin, &key.1, &request, fresh_for).await?;
+                let mut answer = self.signed_answer(origin, &calldata, &request, fresh_for).await?;
                 answer.stamp = Some(stamp);
                 Ok(Arc::new(answer))
             })
@@ -139,7 +139,7 @@ impl LookupService {
         }
         // Joined a computation that read the store before the name changed.
         cache.invalidate(&key).await;
-        Ok(Arc::new(self.signed_answer(origin, &key.1, &request, Duration::ZERO).await?))
+        Ok(Arc::new(self.signed_answer(origin, &calldata, &request, Duration::ZERO).await?))
     }
 
     /// Checks what needs no store: the resolver allow-list, the calldata, the

@@ -21,5 +21,8 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .init();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(cli::run(cli))
+    // The blocking pool runs embedded-store writes, which redb serializes
+    // anyway: more threads than this only wait on its lock, each with its own
+    // stack and allocator pages (tokio's default is 512).
+    tokio::runtime::Builder::new_multi_thread().max_blocking_threads(8).enable_all().build()?.block_on(cli::run(cli))
 }
