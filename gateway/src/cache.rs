@@ -131,20 +131,27 @@ impl NameGenerations {
 
     /// After a write of this process: waits (at most `limit`) until the
     /// channel brought a change heard after `before` (see
-    /// [`NameGenerations::heard_count`]). The channel delivers a message to
-    /// every subscriber at once, so when this process has heard its own
-    /// write, the other gateways have it in their socket too: a client that
-    /// got the write's answer and asks another gateway next gets a fresh answer.
+    /// [`NameGenerations::heard_count`]), then [`PROPAGATION_GRACE`] more.
+    /// Redis writes a message to every subscriber in the same delivery, so
+    /// when this process has heard its own write the other gateways have it
+    /// in their socket; they apply it a few task switches later, which the
+    /// grace covers. That makes "a client that got the write's answer and
+    /// asks another gateway next gets a fresh answer" hold in practice; it is
+    /// not a proof (a gateway stalled for longer can still serve the old
+    /// answer, never older than `--cache-ttl`).
     pub async fn await_echo(&self, before: u64, limit: Duration) {
         let deadline = tokio::time::Instant::now() + limit;
         while self.channel.load(Ordering::Acquire) && self.heard.load(Ordering::Acquire) <= before {
             let notified = self.echo.notified();
             if self.heard.load(Ordering::Acquire) > before {
-                return;
+                break;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 return;
             }
+        }
+        if self.channel.load(Ordering::Acquire) {
+            tokio::time::sleep(PROPAGATION_GRACE).await;
         }
     }
 
@@ -315,6 +322,10 @@ impl AnswerCache {
 
 /// Most time a write waits for its echo on the change channel.
 const ECHO_WAIT: Duration = Duration::from_millis(100);
+
+/// Time a write waits after its echo, for the other gateways to apply the
+/// change they received in the same delivery (see [`NameGenerations::await_echo`]).
+pub const PROPAGATION_GRACE: Duration = Duration::from_millis(20);
 
 /// A [`RecordStore`] that marks a name changed after every write through it,
 /// so this process's cache drops the name's answers at once — and, on a

@@ -122,8 +122,8 @@ async fn a_change_through_one_gateway_is_served_fresh_by_another() {
     assert_eq!(not_modified.status(), 304);
 
     // The change reaches B over the Redis change channel; A answers the
-    // write only once it heard the change back on that channel, so B (which
-    // got it in the same delivery) answers fresh at once.
+    // write only once it heard the change back on that channel and gave B
+    // (which got it in the same delivery) PROPAGATION_GRACE to apply it.
     for round in 0..10 {
         let value = format!("https://two/{round}");
         names.send(&owner, name, Request::Update(records(&value))).await.unwrap();
