@@ -112,23 +112,23 @@ impl LookupService {
     /// cached answer is served while fresh and while its name has not changed;
     /// concurrent requests for the same (origin, callData) share one store read
     /// and one signature. Errors are never cached.
-    pub async fn lookup(&self, origin: Address, calldata: Bytes) -> Result<Arc<Answer>> {
+    pub async fn lookup(&self, origin: Address, calldata: &[u8]) -> Result<Arc<Answer>> {
         let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
-            let request = self.check(origin, &calldata)?;
-            return Ok(Arc::new(self.signed_answer(origin, &calldata, &request, Duration::ZERO).await?));
+            let request = self.check(origin, calldata)?;
+            return Ok(Arc::new(self.signed_answer(origin, calldata, &request, Duration::ZERO).await?));
         };
-        let key = (origin, keccak256(&calldata));
+        let key = (origin, keccak256(calldata));
         if let Some(answer) = cache.get(&key).await {
             crate::telemetry::cache_lookup("hit");
             return Ok(answer);
         }
-        let request = self.check(origin, &calldata)?;
+        let request = self.check(origin, calldata)?;
         let generations = cache.generations();
         let stamp = generations.stamp(&request.name);
         let fresh_for = cache.config().fresh_for;
         let (answer, ran) = cache
             .get_with(&key, async {
-                let mut answer = self.signed_answer(origin, &calldata, &request, fresh_for).await?;
+                let mut answer = self.signed_answer(origin, calldata, &request, fresh_for).await?;
                 answer.stamp = Some(stamp);
                 Ok(Arc::new(answer))
             })
@@ -139,7 +139,7 @@ impl LookupService {
         }
         // Joined a computation that read the store before the name changed.
         cache.invalidate(&key).await;
-        Ok(Arc::new(self.signed_answer(origin, &calldata, &request, Duration::ZERO).await?))
+        Ok(Arc::new(self.signed_answer(origin, calldata, &request, Duration::ZERO).await?))
     }
 
     /// Checks what needs no store: the resolver allow-list, the calldata, the
@@ -349,11 +349,10 @@ mod tests {
             request("alice.dm3.eth", RecordCalls::textCall { node, key: "url".into() }.abi_encode()).into();
 
         // Concurrent first requests share one signature; later ones hit.
-        let (a, b) =
-            tokio::join!(service.lookup(RESOLVER, calldata.clone()), service.lookup(RESOLVER, calldata.clone()));
+        let (a, b) = tokio::join!(service.lookup(RESOLVER, &calldata), service.lookup(RESOLVER, &calldata));
         let (a, b) = (a.unwrap(), b.unwrap());
         assert!(Arc::ptr_eq(&a, &b));
-        assert!(Arc::ptr_eq(&a, &service.lookup(RESOLVER, calldata.clone()).await.unwrap()));
+        assert!(Arc::ptr_eq(&a, &service.lookup(RESOLVER, &calldata).await.unwrap()));
         assert_eq!(open(&service, &calldata, &a.response()).as_ref(), String::new().abi_encode().as_slice());
         assert!(a.max_age() > 55);
 
@@ -361,15 +360,15 @@ mod tests {
         let mut record = store.record("alice.dm3.eth").await.unwrap().unwrap();
         record.set_text("url", "https://dm3.chat");
         store.put_record("alice.dm3.eth", &record).await.unwrap();
-        let fresh = service.lookup(RESOLVER, calldata.clone()).await.unwrap();
+        let fresh = service.lookup(RESOLVER, &calldata).await.unwrap();
         assert!(!Arc::ptr_eq(&a, &fresh));
         assert_eq!(open(&service, &calldata, &fresh.response()).as_ref(), "https://dm3.chat".to_string().abi_encode());
 
         // Errors are not cached, and bad requests never reach the cache.
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.lookup(other, calldata).await, Err(Error::UnknownResolver(_))));
+        assert!(matches!(service.lookup(other, &calldata).await, Err(Error::UnknownResolver(_))));
         let long = format!("{}dm3.eth", format!("{}.", "a".repeat(255)).repeat(4));
         let calldata = request(&long, RecordCalls::addr_0Call { node: namehash(&long) }.abi_encode());
-        assert!(matches!(service.lookup(RESOLVER, calldata.into()).await, Err(Error::NameTooLong { .. })));
+        assert!(matches!(service.lookup(RESOLVER, &calldata).await, Err(Error::NameTooLong { .. })));
     }
 }

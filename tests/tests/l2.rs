@@ -138,8 +138,7 @@ async fn names_on_the_l2_resolve_on_l1_and_survive_an_l2_outage() {
 
     // Bob registers on the L2 and publishes a dm3 profile.
     let bob: PrivateKeySigner = BOB_KEY.parse().unwrap();
-    let bob_file = dir.path().join("bob.key");
-    std::fs::write(&bob_file, BOB_KEY).unwrap();
+    let bob_file = write_key_file(dir.path(), "bob.key", &bob);
     let name = "bob.dm3.eth";
     l2_cli(&["register", "bob"], &l2, registry, &bob_file);
     let (enc, sig) = random_profile_keys();

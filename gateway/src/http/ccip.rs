@@ -95,7 +95,7 @@ async fn respond(
     get: Option<IfNoneMatch>,
 ) -> Result<Response, ApiError> {
     let calldata = parse_data(data)?;
-    let answer = state.lookup.lookup(origin, calldata.into()).await?;
+    let answer = state.lookup.lookup(origin, &calldata).await?;
     let mut response = match get {
         Some(IfNoneMatch(tags)) => {
             let max_age = answer.max_age();
