@@ -54,6 +54,14 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "DM3_GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Threads running the event loop (HTTP, store reads, cached answers).
+    /// Default: half the cores, at least one.
+    #[arg(long, env = "DM3_GATEWAY_IO_THREADS")]
+    pub io_threads: Option<std::num::NonZeroUsize>,
+    /// Threads computing answer signatures, off the event loop; 0 signs on
+    /// the event loop. Default: one per core.
+    #[arg(long, env = "DM3_GATEWAY_SIGNING_THREADS")]
+    pub signing_threads: Option<usize>,
     /// Resolver contract this gateway signs for (repeat, or comma-separate in the
     /// environment). Requests for any other resolver get 404. Without any, the
     /// gateway signs for every resolver: for development only.
@@ -129,6 +137,19 @@ pub struct NamesOptions {
 }
 
 impl ServeConfig {
+    /// Event-loop threads: --io-threads, or half the cores (at least one).
+    /// Uncached answers are mostly signing, which runs on its own threads;
+    /// more event-loop threads than that only contend with them for the
+    /// cores (measured: docs/BENCHMARKS.md).
+    pub fn io_threads(&self) -> usize {
+        self.io_threads.map_or_else(|| (cores() / 2).max(1), std::num::NonZeroUsize::get)
+    }
+
+    /// Signing threads: --signing-threads, or one per core.
+    pub fn signing_threads(&self) -> usize {
+        self.signing_threads.unwrap_or_else(cores)
+    }
+
     /// Seconds answers are cached: --cache-ttl, or a quarter of --ttl.
     pub fn cache_ttl(&self) -> u64 {
         self.cache_ttl.unwrap_or(self.ttl / 4)
@@ -221,6 +242,11 @@ pub fn config_file_env(path: &Path, command: &clap::Command) -> Result<Vec<(OsSt
         pairs.push((env.to_owned(), value));
     }
     Ok(pairs)
+}
+
+/// The cores this process may run on.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 #[cfg(test)]

@@ -66,6 +66,9 @@ pub enum Error {
     /// Signing the answer failed.
     #[error("signing failed: {0}")]
     Signing(#[from] alloy::signers::Error),
+    /// The signing threads are gone (the service is shutting down).
+    #[error("the signing threads have stopped")]
+    SigningPoolStopped,
     /// The signing key could not be loaded or created.
     #[error("signing key: {0}")]
     SigningKey(String),
@@ -186,7 +189,7 @@ impl Error {
             Self::NameNotServed(_) => "name_not_served",
             Self::Store(crate::store::StoreError::Timeout(_)) => "store_timeout",
             Self::Store(_) => "store_unavailable",
-            Self::Signing(_) | Self::SigningKey(_) => "internal",
+            Self::Signing(_) | Self::SigningPoolStopped | Self::SigningKey(_) => "internal",
             Self::Rpc(_) => "rpc_unavailable",
             Self::NoResolver(_) => "no_resolver",
             Self::BadAnswer(_) => "bad_answer",

@@ -6,7 +6,7 @@
 use crate::{
     cache::{Answer, AnswerCache},
     protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest, SignedAnswer},
-    signer::AnswerSigner,
+    signer::{AnswerSigner, SigningPool},
     store::{RecordStore, StoreError},
     Error, Result,
 };
@@ -46,12 +46,22 @@ pub struct LookupService {
     store: Arc<dyn RecordStore>,
     policy: LookupPolicy,
     cache: Option<AnswerCache>,
+    signing: Option<SigningPool>,
 }
 
 impl LookupService {
     /// Creates the service (without a cache).
     pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
-        Self { signer, standby: Vec::new(), store, policy, cache: None }
+        Self { signer, standby: Vec::new(), store, policy, cache: None, signing: None }
+    }
+
+    /// Signs on `pool`'s threads instead of the calling task's. The pool's
+    /// key replaces the signer given to [`LookupService::new`].
+    #[must_use]
+    pub fn with_signing_pool(mut self, pool: SigningPool) -> Self {
+        self.signer = pool.signer().clone();
+        self.signing = Some(pool);
+        self
     }
 
     /// Serves answers through `cache` (see [`LookupService::lookup`]).
@@ -186,7 +196,10 @@ impl LookupService {
         };
         let started = Instant::now();
         let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
-        let answer = self.signer.sign_answer(origin, calldata, result, expires)?;
+        let answer = match &self.signing {
+            Some(pool) => pool.sign_answer(origin, calldata, result, expires).await?,
+            None => self.signer.sign_answer(origin, calldata, result, expires)?,
+        };
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
         Ok(answer)
     }

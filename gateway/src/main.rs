@@ -24,5 +24,9 @@ fn main() -> anyhow::Result<()> {
     // The blocking pool runs embedded-store writes, which redb serializes
     // anyway: more threads than this only wait on its lock, each with its own
     // stack and allocator pages (tokio's default is 512).
-    tokio::runtime::Builder::new_multi_thread().max_blocking_threads(8).enable_all().build()?.block_on(cli::run(cli))
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = cli.runtime_threads() {
+        runtime.worker_threads(threads);
+    }
+    runtime.max_blocking_threads(8).enable_all().build()?.block_on(cli::run(cli))
 }

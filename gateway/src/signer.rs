@@ -90,7 +90,75 @@ impl AnswerSigner {
     /// low `s` (k256 normalizes it) and `v` ∈ {27, 28}.
     pub fn sign_answer(&self, target: Address, request: &[u8], result: Bytes, expires: u64) -> Result<SignedAnswer> {
         let digest = signature_digest(target, expires, request, &result);
-        let signature = self.key.sign_hash_sync(&digest)?.as_bytes();
+        let signature = self.sign_digest(&digest)?;
+        Ok(SignedAnswer { result, expires, signature })
+    }
+
+    /// The 65-byte (r, s, v) low-s signature of a 32-byte digest.
+    fn sign_digest(&self, digest: &B256) -> Result<[u8; 65]> {
+        Ok(self.key.sign_hash_sync(digest)?.as_bytes())
+    }
+}
+
+/// Threads that compute answer signatures off the event loop.
+///
+/// A signature is most of an uncached answer's CPU time (tens of µs). Run
+/// inline, a burst of uncached lookups holds the event-loop threads and every
+/// cached answer, health check and write waits behind it; here the event loop
+/// only hashes, hands over the 32-byte digest and goes on. tokio's blocking
+/// pool would do too, but it is shared with store writes (which wait on disk)
+/// and grows a thread per waiting job instead of keeping one per core.
+#[derive(Debug, Clone)]
+pub struct SigningPool {
+    signer: AnswerSigner,
+    jobs: crossbeam_channel::Sender<SigningJob>,
+}
+
+struct SigningJob {
+    digest: B256,
+    reply: tokio::sync::oneshot::Sender<Result<[u8; 65]>>,
+}
+
+impl fmt::Debug for SigningJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningJob").field("digest", &self.digest).finish_non_exhaustive()
+    }
+}
+
+impl SigningPool {
+    /// Starts `threads` signing threads (at least one) with `signer`'s key;
+    /// they stop when the last clone of the pool is dropped.
+    pub fn start(signer: AnswerSigner, threads: usize) -> std::io::Result<Self> {
+        let (jobs, queue) = crossbeam_channel::unbounded::<SigningJob>();
+        for index in 0..threads.max(1) {
+            let (signer, queue) = (signer.clone(), queue.clone());
+            std::thread::Builder::new().name(format!("sign-{index}")).spawn(move || {
+                for job in queue {
+                    // The requester may have given up (timeout, closed connection).
+                    let _ = job.reply.send(signer.sign_digest(&job.digest));
+                }
+            })?;
+        }
+        Ok(Self { signer, jobs })
+    }
+
+    /// The key the pool signs with.
+    pub const fn signer(&self) -> &AnswerSigner {
+        &self.signer
+    }
+
+    /// [`AnswerSigner::sign_answer`] on a signing thread.
+    pub async fn sign_answer(
+        &self,
+        target: Address,
+        request: &[u8],
+        result: Bytes,
+        expires: u64,
+    ) -> Result<SignedAnswer> {
+        let digest = signature_digest(target, expires, request, &result);
+        let (reply, signature) = tokio::sync::oneshot::channel();
+        self.jobs.send(SigningJob { digest, reply }).map_err(|_| Error::SigningPoolStopped)?;
+        let signature = signature.await.map_err(|_| Error::SigningPoolStopped)??;
         Ok(SignedAnswer { result, expires, signature })
     }
 }
@@ -135,6 +203,24 @@ mod tests {
             assert!(sig.s() <= half_n, "high s");
             let digest = signature_digest(target, answer.expires, &[i], &answer.result);
             assert_eq!(sig.recover_address_from_prehash(&digest).unwrap(), signer.address());
+        }
+    }
+
+    #[tokio::test]
+    async fn pool_signs_exactly_what_the_signer_signs() {
+        let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
+        let pool = SigningPool::start(signer.clone(), 3).unwrap();
+        assert_eq!(pool.signer().address(), signer.address());
+        let target = address!("1111111111111111111111111111111111111111");
+        let answers = futures_util::future::join_all((0..64u8).map(|i| {
+            let pool = pool.clone();
+            async move { pool.sign_answer(target, &[i; 7], Bytes::from(vec![i; 5]), 1000 + u64::from(i)).await }
+        }))
+        .await;
+        for (i, pooled) in (0..64u8).zip(answers) {
+            let inline = signer.sign_answer(target, &[i; 7], Bytes::from(vec![i; 5]), 1000 + u64::from(i)).unwrap();
+            // RFC 6979 nonces: the same digest gives the same signature bytes.
+            assert_eq!(pooled.unwrap(), inline, "answer {i}");
         }
     }
 

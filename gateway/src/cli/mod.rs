@@ -27,6 +27,17 @@ pub(crate) struct Cli {
     serve: ServeConfig,
 }
 
+impl Cli {
+    /// Threads of the runtime: the event loop's when serving, else tokio's default.
+    pub(crate) fn runtime_threads(&self) -> Option<usize> {
+        match &self.command {
+            None => Some(self.serve.io_threads()),
+            Some(Command::Serve(config)) => Some(config.io_threads()),
+            Some(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the gateway.
@@ -82,6 +93,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         signer = %lookup.signer().address(),
         standby_signers = ?&lookup.signers()[1..],
         cache_ttl = lookup.cache().map_or(0, |c| c.config().fresh_for.as_secs()),
+        io_threads = config.io_threads(),
+        signing_threads = config.signing_threads(),
         production = config.production,
         store = lookup.store().kind(),
         parents = ?config.parents,

@@ -49,6 +49,7 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         | Error::Rpc(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_) | StoreError::ReadOnly(_))
         | Error::Signing(_)
+        | Error::SigningPoolStopped
         | Error::SigningKey(_)
         | Error::Config(_)
         | Error::NoResolver(_)
