@@ -134,8 +134,11 @@ impl SigningPool {
             let (signer, queue) = (signer.clone(), queue.clone());
             std::thread::Builder::new().name(format!("sign-{index}")).spawn(move || {
                 for job in queue {
-                    // The requester may have given up (timeout, closed connection).
-                    let _ = job.reply.send(signer.sign_digest(&job.digest));
+                    // Under overload the queue may hold requests that timed out or
+                    // whose client left: signing those would only delay the rest.
+                    if !job.reply.is_closed() {
+                        let _ = job.reply.send(signer.sign_digest(&job.digest));
+                    }
                 }
             })?;
         }
@@ -222,6 +225,19 @@ mod tests {
             // RFC 6979 nonces: the same digest gives the same signature bytes.
             assert_eq!(pooled.unwrap(), inline, "answer {i}");
         }
+    }
+
+    #[tokio::test]
+    async fn pool_answers_after_abandoned_requests() {
+        let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
+        let pool = SigningPool::start(signer.clone(), 1).unwrap();
+        let target = address!("1111111111111111111111111111111111111111");
+        for i in 0..100u8 {
+            // Queued, then dropped before its signature came: a request that gave up.
+            let _ = futures_util::FutureExt::now_or_never(pool.sign_answer(target, &[i], Bytes::new(), 1));
+        }
+        let answer = pool.sign_answer(target, &[1], Bytes::new(), 1).await.unwrap();
+        assert_eq!(answer, signer.sign_answer(target, &[1], Bytes::new(), 1).unwrap());
     }
 
     #[test]
