@@ -294,6 +294,16 @@ mod tests {
     }
 
     #[test]
+    fn thread_counts_default_to_the_cores() {
+        let defaults = Cli::parse_from(["gw"]).serve;
+        assert_eq!(defaults.io_threads(), (cores() / 2).max(1));
+        assert_eq!(defaults.signing_threads(), cores());
+        let set = Cli::parse_from(["gw", "--io-threads", "3", "--signing-threads", "0"]).serve;
+        assert_eq!((set.io_threads(), set.signing_threads()), (3, 0));
+        assert!(Cli::try_parse_from(["gw", "--io-threads", "0"]).is_err(), "an event loop needs a thread");
+    }
+
+    #[test]
     fn finds_the_config_flag() {
         let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
         assert_eq!(config_file_in(&args(&["gw", "--config", "a.toml"])), Some("a.toml".into()));
