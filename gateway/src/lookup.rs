@@ -4,14 +4,14 @@
 //! [`LookupService::answer`], and map its [`Error`](crate::Error).
 
 use crate::{
-    cache::{Answer, AnswerCache},
+    cache::{cache_key, Answer, AnswerCache},
     protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest, SignedAnswer},
     signer::{AnswerSigner, SigningPool},
     store::{RecordStore, StoreError},
     Error, Result,
 };
 use alloy::{
-    primitives::{keccak256, Address, Bytes},
+    primitives::{Address, Bytes},
     sol_types::SolCall,
 };
 use std::{
@@ -127,7 +127,7 @@ impl LookupService {
             let request = self.check(origin, calldata)?;
             return Ok(Arc::new(self.signed_answer(origin, calldata, &request, Duration::ZERO).await?));
         };
-        let key = (origin, keccak256(calldata));
+        let key = cache_key(origin, calldata);
         if let Some(answer) = cache.get(&key).await {
             crate::telemetry::cache_lookup("hit");
             return Ok(answer);
