@@ -41,27 +41,31 @@ pub const MAX_NAME_BYTES: usize = 1024;
 /// [`AnswerSigner`], optionally through an [`AnswerCache`].
 #[derive(Debug, Clone)]
 pub struct LookupService {
-    signer: AnswerSigner,
+    signing: Signing,
     standby: Vec<Address>,
     store: Arc<dyn RecordStore>,
     policy: LookupPolicy,
     cache: Option<AnswerCache>,
-    signing: Option<SigningPool>,
+}
+
+/// Where answers are signed: on the requesting task, or on signing threads.
+#[derive(Debug, Clone)]
+enum Signing {
+    Inline(AnswerSigner),
+    Threads(SigningPool),
 }
 
 impl LookupService {
     /// Creates the service (without a cache).
     pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
-        Self { signer, standby: Vec::new(), store, policy, cache: None, signing: None }
+        Self { signing: Signing::Inline(signer), standby: Vec::new(), store, policy, cache: None }
     }
 
-    /// Signs on `pool`'s threads instead of the calling task's. The pool's
-    /// key replaces the signer given to [`LookupService::new`].
-    #[must_use]
-    pub fn with_signing_pool(mut self, pool: SigningPool) -> Self {
-        self.signer = pool.signer().clone();
-        self.signing = Some(pool);
-        self
+    /// Signs on `threads` signing threads (a [`SigningPool`]) instead of on
+    /// the requesting task.
+    pub fn with_signing_threads(mut self, threads: usize) -> std::io::Result<Self> {
+        self.signing = Signing::Threads(SigningPool::start(self.signer().clone(), threads)?);
+        Ok(self)
     }
 
     /// Serves answers through `cache` (see [`LookupService::lookup`]).
@@ -82,12 +86,15 @@ impl LookupService {
 
     /// The signer whose address resolvers must trust.
     pub const fn signer(&self) -> &AnswerSigner {
-        &self.signer
+        match &self.signing {
+            Signing::Inline(signer) => signer,
+            Signing::Threads(pool) => pool.signer(),
+        }
     }
 
     /// Every signer address: the active one first, then the standby ones.
     pub fn signers(&self) -> Vec<Address> {
-        std::iter::once(self.signer.address()).chain(self.standby.iter().copied()).collect()
+        std::iter::once(self.signer().address()).chain(self.standby.iter().copied()).collect()
     }
 
     /// The store records are read from.
@@ -197,8 +204,8 @@ impl LookupService {
         let started = Instant::now();
         let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = match &self.signing {
-            Some(pool) => pool.sign_answer(origin, calldata, result, expires).await?,
-            None => self.signer.sign_answer(origin, calldata, result, expires)?,
+            Signing::Inline(signer) => signer.sign_answer(origin, calldata, result, expires)?,
+            Signing::Threads(pool) => pool.sign_answer(origin, calldata, result, expires).await?,
         };
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
         Ok(answer)

@@ -21,12 +21,12 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .init();
-    // The blocking pool runs embedded-store writes, which redb serializes
-    // anyway: more threads than this only wait on its lock, each with its own
-    // stack and allocator pages (tokio's default is 512).
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = cli.runtime_threads() {
         runtime.worker_threads(threads);
     }
+    // The blocking pool runs embedded-store writes, which redb serializes
+    // anyway: more threads than this only wait on its lock, each with its own
+    // stack and allocator pages (tokio's default is 512).
     runtime.max_blocking_threads(8).enable_all().build()?.block_on(cli::run(cli))
 }

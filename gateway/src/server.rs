@@ -6,7 +6,7 @@ use crate::{
     http::{app, AppState, WriteRateLimit},
     lookup::{LookupPolicy, LookupService},
     names::{NameRules, NamesConfig, NamesService, SignatureChecker},
-    signer::{AnswerSigner, SigningPool},
+    signer::AnswerSigner,
     store::{EmbeddedStore, L2Store, RecordStore, RedisStore},
     Error, Result,
 };
@@ -217,14 +217,13 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
     if policy.resolvers.is_empty() {
         tracing::warn!(target: "gateway", "no --resolver given: signing answers for ANY resolver contract (development mode)");
     }
-    let lookup = LookupService::new(signer.clone(), store, policy).with_standby_signers(standby);
-    Ok(match config.signing_threads() {
-        0 => lookup,
-        threads => lookup.with_signing_pool(
-            SigningPool::start(signer, threads)
-                .map_err(|e| Error::Config(format!("cannot start the signing threads: {e}")))?,
-        ),
-    })
+    let lookup = LookupService::new(signer, store, policy).with_standby_signers(standby);
+    match config.signing_threads() {
+        0 => Ok(lookup),
+        threads => lookup
+            .with_signing_threads(threads)
+            .map_err(|e| Error::Config(format!("cannot start the signing threads: {e}"))),
+    }
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM, then stops accepting,

@@ -119,12 +119,6 @@ struct SigningJob {
     reply: tokio::sync::oneshot::Sender<Result<[u8; 65]>>,
 }
 
-impl fmt::Debug for SigningJob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningJob").field("digest", &self.digest).finish_non_exhaustive()
-    }
-}
-
 impl SigningPool {
     /// Starts `threads` signing threads (at least one) with `signer`'s key;
     /// they stop when the last clone of the pool is dropped.
