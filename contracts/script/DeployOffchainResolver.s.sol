@@ -14,7 +14,9 @@ interface IENSRegistryLike {
 /// @title DeployOffchainResolver
 /// @notice Deploys `OffchainResolver`, owned by the broadcaster, and optionally points a parent name at it.
 /// @dev Environment:
-/// - `GATEWAY_URL`: the gateway URL template; several may be given, comma-separated, tried in order.
+/// - `GATEWAY_URL`: the gateway's base URL, e.g. `https://gw.example` (no trailing `/`, no `{sender}`/`{data}`:
+///   the resolver builds `<base>/<its address>/{sender}/{data}.json` itself); several may be given,
+///   comma-separated, tried in order.
 /// - `SIGNERS`: comma-separated addresses of the gateway's signing keys.
 /// - `ENS_REGISTRY` (optional): the ENS registry; when set, `setResolver(namehash(PARENT_NAME), resolver)` is
 ///   sent from the broadcaster, which must own that node.
@@ -25,7 +27,7 @@ contract DeployOffchainResolver is Script {
     /// @notice What to deploy.
     struct Config {
         address owner;
-        string[] urls;
+        string[] baseUrls;
         address[] signers;
         address ensRegistry;
         string parentName;
@@ -45,7 +47,7 @@ contract DeployOffchainResolver is Script {
     /// @return cfg The configuration.
     function readConfig(address owner) public view returns (Config memory cfg) {
         cfg.owner = owner;
-        cfg.urls = vm.envString("GATEWAY_URL", ",");
+        cfg.baseUrls = vm.envString("GATEWAY_URL", ",");
         cfg.signers = vm.envAddress("SIGNERS", ",");
         cfg.ensRegistry = vm.envOr("ENS_REGISTRY", address(0));
         cfg.parentName = vm.envOr("PARENT_NAME", string("dm3.eth"));
@@ -56,7 +58,7 @@ contract DeployOffchainResolver is Script {
     /// @param cfg The configuration.
     /// @return resolver The deployed resolver.
     function deploy(Config memory cfg) public returns (OffchainResolver resolver) {
-        resolver = new OffchainResolver(cfg.owner, cfg.urls, cfg.signers);
+        resolver = new OffchainResolver(cfg.owner, cfg.baseUrls, cfg.signers);
         if (cfg.ensRegistry != address(0)) {
             IENSRegistryLike(cfg.ensRegistry).setResolver(NameHash.namehash(cfg.parentName), address(resolver));
         }

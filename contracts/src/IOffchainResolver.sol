@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC7996} from "./IERC7996.sol";
 import {IExtendedResolver} from "./IExtendedResolver.sol";
 
 /// @title IOffchainResolver
@@ -10,10 +11,16 @@ import {IExtendedResolver} from "./IExtendedResolver.sol";
 /// `keccak256(0x1900 ‖ target ‖ uint64 expires ‖ keccak256(request) ‖ keccak256(result))`, signed as is (no
 /// EIP-191 personal-message prefix). No chain id is bound: the resolver address `target` is the only domain
 /// separator.
-interface IOffchainResolver is IExtendedResolver {
+///
+/// Gateway URLs are built by the contract, not taken as templates: the owner sets base URLs and every lookup URL
+/// is `<base>/<this resolver, 0x-hex lower case>/{sender}/{data}.json`. On the ENS UniversalResolver's direct path
+/// (ENSIP-22/23) the client's `sender` is the UniversalResolver, not this contract, so a gateway that took the
+/// resolver from `{sender}` would sign for the wrong address; with the address in the path the gateway always
+/// learns which resolver to sign for, whatever base the owner sets.
+interface IOffchainResolver is IExtendedResolver, IERC7996 {
     /// @notice Thrown by `resolve` to ask the client to fetch the answer from a gateway (EIP-3668).
     /// @param sender The resolver; the client calls `callbackFunction` on it.
-    /// @param urls The gateway URL templates, tried in order.
+    /// @param urls The gateway URL templates, tried in order: `<base>/<this resolver>/{sender}/{data}.json`.
     /// @param callData The request for the gateway: `IResolverService.resolve(name, data)`.
     /// @param callbackFunction `resolveWithProof.selector`.
     /// @param extraData `abi.encode(callData, address(this))`, handed back to `resolveWithProof`.
@@ -53,12 +60,14 @@ interface IOffchainResolver is IExtendedResolver {
     /// @param signer The signer.
     error SignerNotFound(address signer);
 
-    /// @notice Thrown when setting an empty list of gateway URLs.
+    /// @notice Thrown when setting an empty list of gateway base URLs.
     error NoUrls();
 
-    /// @notice Thrown when one of the gateway URLs is the empty string.
-    /// @param index The position of the empty URL in the list.
-    error EmptyUrl(uint256 index);
+    /// @notice Thrown when a gateway base URL is not of the form `http(s)://host[/path]`: it is empty, has another
+    /// scheme, ends in `/`, or holds `{`, `}`, `?` or `#` (an EIP-3668 template such as `…/{sender}/{data}.json` is
+    /// refused rather than extended into a URL that would not name the resolver where the gateway reads it).
+    /// @param index The position of the refused base URL in the list.
+    error InvalidBaseUrl(uint256 index);
 
     /// @notice Emitted when `signer` becomes trusted.
     /// @param signer The signer added.
@@ -68,9 +77,10 @@ interface IOffchainResolver is IExtendedResolver {
     /// @param signer The signer removed.
     event SignerRemoved(address indexed signer);
 
-    /// @notice Emitted when the gateway URL list is replaced.
-    /// @param urls The new list.
-    event UrlsChanged(string[] urls);
+    /// @notice Emitted when the gateway base URLs are replaced.
+    /// @param baseUrls The new base URLs.
+    /// @param urls The lookup URL templates built from them, as `resolve` emits them.
+    event UrlsChanged(string[] baseUrls, string[] urls);
 
     /// @notice The EIP-3668 callback: verifies the gateway's signed answer and returns the record.
     /// @dev Checks, in order: `extraData` names this resolver, the answer has not expired
@@ -105,9 +115,12 @@ interface IOffchainResolver is IExtendedResolver {
     /// @param oldSigners The signers to remove; each must be trusted.
     function removeSigners(address[] calldata oldSigners) external;
 
-    /// @notice Replaces the gateway URL templates. Only the owner.
-    /// @param newUrls The new, non-empty list of non-empty URL templates (EIP-3668 `{sender}`/`{data}` syntax).
-    function setUrls(string[] calldata newUrls) external;
+    /// @notice Replaces the gateway base URLs. Only the owner.
+    /// @dev Each base `b` becomes the lookup URL `b/<this resolver>/{sender}/{data}.json` (a GET, which HTTP caches
+    /// may store). The resolver's address is written by the contract, so no base can leave it out.
+    /// @param newBaseUrls The new, non-empty list of base URLs, e.g. `https://gw.example` or
+    /// `https://example.org/gateway`; see `InvalidBaseUrl` for what is refused.
+    function setBaseUrls(string[] calldata newBaseUrls) external;
 
     /// @notice Whether answers signed by `account` are accepted.
     /// @param account The address to check.
@@ -118,7 +131,11 @@ interface IOffchainResolver is IExtendedResolver {
     /// @return The signers.
     function signers() external view returns (address[] memory);
 
-    /// @notice The gateway URL templates, in the order clients try them.
-    /// @return The URLs.
+    /// @notice The gateway base URLs, as set by the owner.
+    /// @return The base URLs.
+    function baseUrls() external view returns (string[] memory);
+
+    /// @notice The lookup URL templates `resolve` emits, in the order clients try them.
+    /// @return The URLs, `<base>/<this resolver>/{sender}/{data}.json` for each base URL.
     function urls() external view returns (string[] memory);
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC7996, RESOLVE_MULTICALL_FEATURE} from "./IERC7996.sol";
 import {IExtendedResolver} from "./IExtendedResolver.sol";
 import {IOffchainResolver} from "./IOffchainResolver.sol";
 import {IResolverService} from "./IResolverService.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ERC165} from "@openzeppelin/contracts/utils/introspection/ERC165.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
@@ -15,24 +17,33 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 /// @dev `resolve` always reverts with `OffchainLookup`; clients fetch the answer from one of `urls()` and pass it to
 /// `resolveWithProof`, which accepts it only when signed by a trusted signer for this resolver's address.
 /// Ownership moves in two steps (`transferOwnership` + `acceptOwnership`).
+///
+/// ERC-7996 / ENSIP-22: advertises `eth.ens.resolver.extended.multicall`, so the ENS UniversalResolver calls
+/// `resolve(name, multicall(calls))` directly and re-raises the lookup as its own (the direct path, `sender` = the
+/// UniversalResolver). Lookup URLs therefore carry this contract's address in their path (see `IOffchainResolver`):
+/// the gateway reads the resolver to sign for from the URL, never from `sender`.
 contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     EnumerableSet.AddressSet private _signers;
+    string[] private _baseUrls;
+    /// The lookup URL templates, built from `_baseUrls` when they are set so that `resolve` only copies them.
     string[] private _urls;
 
     /// @param initialOwner The account allowed to manage signers and URLs.
-    /// @param initialUrls The gateway URL templates; must be non-empty.
+    /// @param initialBaseUrls The gateway base URLs (see `setBaseUrls`); must be non-empty.
     /// @param initialSigners The trusted signers.
-    constructor(address initialOwner, string[] memory initialUrls, address[] memory initialSigners)
+    constructor(address initialOwner, string[] memory initialBaseUrls, address[] memory initialSigners)
         Ownable(initialOwner)
     {
-        _setUrls(initialUrls);
+        _setBaseUrls(initialBaseUrls);
         _addSigners(initialSigners);
     }
 
     /// @inheritdoc IExtendedResolver
-    /// @dev Always reverts with `OffchainLookup`; `name` and `data` are forwarded to the gateway unchecked.
+    /// @dev Always reverts with `OffchainLookup`; `name` and `data` are forwarded to the gateway unchecked. `data`
+    /// may be a `multicall(bytes[])` of record calls (ENSIP-22): the gateway answers all of them in one signed
+    /// `abi.encode(bytes[])`, which `resolveWithProof` returns like any other result.
     function resolve(bytes calldata name, bytes calldata data) external view returns (bytes memory) {
         bytes memory callData = abi.encodeWithSelector(IResolverService.resolve.selector, name, data);
         revert OffchainLookup(
@@ -83,8 +94,8 @@ contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
     }
 
     /// @inheritdoc IOffchainResolver
-    function setUrls(string[] calldata newUrls) external onlyOwner {
-        _setUrls(newUrls);
+    function setBaseUrls(string[] calldata newBaseUrls) external onlyOwner {
+        _setBaseUrls(newBaseUrls);
     }
 
     /// @inheritdoc IOffchainResolver
@@ -98,15 +109,28 @@ contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
     }
 
     /// @inheritdoc IOffchainResolver
+    function baseUrls() external view returns (string[] memory) {
+        return _baseUrls;
+    }
+
+    /// @inheritdoc IOffchainResolver
     function urls() external view returns (string[] memory) {
         return _urls;
     }
 
-    /// @notice ERC-165: true for ERC-165 itself and for `IExtendedResolver` (`0x9061b923`).
+    /// @inheritdoc IERC7996
+    /// @dev True only for ENSIP-22 `eth.ens.resolver.extended.multicall` (`0x96b62db8`).
+    function supportsFeature(bytes4 featureId) external pure returns (bool) {
+        return featureId == RESOLVE_MULTICALL_FEATURE;
+    }
+
+    /// @notice ERC-165: true for ERC-165 itself (`0x01ffc9a7`), `IExtendedResolver` (`0x9061b923`) and ERC-7996
+    /// (`0x582de3e7`).
     /// @param interfaceId The interface id to check.
     /// @return Whether the interface is supported.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(IExtendedResolver).interfaceId || super.supportsInterface(interfaceId);
+        return interfaceId == type(IExtendedResolver).interfaceId || interfaceId == type(IERC7996).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
     function _addSigners(address[] memory newSigners) private {
@@ -117,12 +141,40 @@ contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
         }
     }
 
-    function _setUrls(string[] memory newUrls) private {
-        if (newUrls.length == 0) revert NoUrls();
-        for (uint256 i = 0; i < newUrls.length; ++i) {
-            if (bytes(newUrls[i]).length == 0) revert EmptyUrl(i);
+    /// Checks each base URL and stores it with its lookup URL `<base>/<address(this)>/{sender}/{data}.json`.
+    function _setBaseUrls(string[] memory newBaseUrls) private {
+        if (newBaseUrls.length == 0) revert NoUrls();
+        string memory path = string.concat("/", Strings.toHexString(address(this)), "/{sender}/{data}.json");
+        string[] memory built = new string[](newBaseUrls.length);
+        for (uint256 i = 0; i < newBaseUrls.length; ++i) {
+            if (!_isBaseUrl(bytes(newBaseUrls[i]))) revert InvalidBaseUrl(i);
+            built[i] = string.concat(newBaseUrls[i], path);
         }
-        _urls = newUrls;
-        emit UrlsChanged(newUrls);
+        _baseUrls = newBaseUrls;
+        _urls = built;
+        emit UrlsChanged(newBaseUrls, built);
+    }
+
+    /// Whether `url` is `http://` or `https://` followed by at least one character, with no `{`, `}`, `?` or `#`
+    /// anywhere and no trailing `/`: what can be extended by a path without changing its meaning.
+    function _isBaseUrl(bytes memory url) private pure returns (bool) {
+        uint256 scheme;
+        if (_startsWith(url, "https://")) scheme = 8;
+        else if (_startsWith(url, "http://")) scheme = 7;
+        else return false;
+        if (url.length == scheme || url[url.length - 1] == "/") return false;
+        for (uint256 i = scheme; i < url.length; ++i) {
+            bytes1 c = url[i];
+            if (c == "{" || c == "}" || c == "?" || c == "#") return false;
+        }
+        return true;
+    }
+
+    function _startsWith(bytes memory text, bytes memory prefix) private pure returns (bool) {
+        if (text.length < prefix.length) return false;
+        for (uint256 i = 0; i < prefix.length; ++i) {
+            if (text[i] != prefix[i]) return false;
+        }
+        return true;
     }
 }

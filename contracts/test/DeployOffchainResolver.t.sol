@@ -5,6 +5,7 @@ import {DeployOffchainResolver} from "../script/DeployOffchainResolver.s.sol";
 import {IOffchainResolver} from "../src/IOffchainResolver.sol";
 import {OffchainResolver} from "../src/OffchainResolver.sol";
 import {ENSRegistry} from "./fixtures/ENSRegistry.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {Test} from "forge-std/Test.sol";
 
 contract DeployOffchainResolverTest is Test {
@@ -30,7 +31,11 @@ contract DeployOffchainResolverTest is Test {
         OffchainResolver resolver = script.deploy(cfg);
 
         assertEq(resolver.owner(), cfg.owner);
-        assertEq(resolver.urls()[0], cfg.urls[0]);
+        assertEq(resolver.baseUrls(), cfg.baseUrls);
+        assertEq(
+            resolver.urls()[0],
+            string.concat("https://gw.dm3.example/", Strings.toHexString(address(resolver)), "/{sender}/{data}.json")
+        );
         assertTrue(resolver.isSigner(signerA));
         assertTrue(resolver.isSigner(signerB));
         assertEq(registry.resolver(dm3Node), address(0));
@@ -50,7 +55,7 @@ contract DeployOffchainResolverTest is Test {
     /// The only test that touches the process environment (tests run in parallel).
     function test_Run_ReadsEnvironmentAndBroadcasts() public {
         registry.setOwner(dm3Node, DEFAULT_SENDER);
-        vm.setEnv("GATEWAY_URL", "https://gw.dm3.example/{sender}/{data}.json,https://backup.dm3.example/");
+        vm.setEnv("GATEWAY_URL", "https://gw.dm3.example,https://backup.dm3.example/ccip");
         vm.setEnv("SIGNERS", string.concat(vm.toString(signerA), ",", vm.toString(signerB)));
         vm.setEnv("ENS_REGISTRY", vm.toString(address(registry)));
         vm.setEnv("PARENT_NAME", "dm3.eth");
@@ -59,22 +64,34 @@ contract DeployOffchainResolverTest is Test {
 
         assertEq(resolver.owner(), DEFAULT_SENDER, "owner is the broadcaster");
         string[] memory urls = resolver.urls();
+        string memory self = Strings.toHexString(address(resolver));
         assertEq(urls.length, 2);
-        assertEq(urls[0], "https://gw.dm3.example/{sender}/{data}.json");
-        assertEq(urls[1], "https://backup.dm3.example/");
+        assertEq(urls[0], string.concat("https://gw.dm3.example/", self, "/{sender}/{data}.json"));
+        assertEq(urls[1], string.concat("https://backup.dm3.example/ccip/", self, "/{sender}/{data}.json"));
         assertEq(resolver.signers().length, 2);
         assertTrue(resolver.isSigner(signerA));
         assertTrue(resolver.isSigner(signerB));
         assertEq(registry.resolver(dm3Node), address(resolver));
         assertTrue(resolver.supportsInterface(0x9061b923));
+        assertTrue(resolver.supportsInterface(0x582de3e7));
+        assertTrue(resolver.supportsFeature(0x96b62db8));
         vm.expectPartialRevert(IOffchainResolver.OffchainLookup.selector);
         resolver.resolve(hex"05616c69636503646d330365746800", "");
     }
 
+    /// An old-style template in `GATEWAY_URL` stops the deployment instead of deploying a resolver whose lookups
+    /// would not name it.
+    function test_RevertWhen_GatewayUrlIsATemplate() public {
+        DeployOffchainResolver.Config memory cfg = _config(address(0));
+        cfg.baseUrls[0] = "https://gw.dm3.example/{sender}/{data}.json";
+        vm.expectRevert(abi.encodeWithSelector(IOffchainResolver.InvalidBaseUrl.selector, 0));
+        script.deploy(cfg);
+    }
+
     function _config(address ensRegistry) internal view returns (DeployOffchainResolver.Config memory cfg) {
         cfg.owner = owner;
-        cfg.urls = new string[](1);
-        cfg.urls[0] = "https://gw.dm3.example/{sender}/{data}.json";
+        cfg.baseUrls = new string[](1);
+        cfg.baseUrls[0] = "https://gw.dm3.example";
         cfg.signers = new address[](2);
         cfg.signers[0] = signerA;
         cfg.signers[1] = signerB;

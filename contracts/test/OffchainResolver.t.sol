@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC7996} from "../src/IERC7996.sol";
 import {IExtendedResolver} from "../src/IExtendedResolver.sol";
 import {IOffchainResolver} from "../src/IOffchainResolver.sol";
 import {IResolverService} from "../src/IResolverService.sol";
 import {OffchainResolver} from "../src/OffchainResolver.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Test} from "forge-std/Test.sol";
 
@@ -17,12 +19,16 @@ contract OffchainResolverTest is Test {
     bytes internal constant ALICE_DNS = hex"05616c69636503646d330365746800";
     bytes32 internal constant ALICE_NODE = 0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192;
 
+    /// ENSIP-22 `eth.ens.resolver.extended.multicall`, written out (REFERENCE.md / ENSIP-22).
+    bytes4 internal constant RESOLVE_MULTICALL = 0x96b62db8;
+
     string internal constant VECTORS = "/tests/vectors/signatures.json";
 
     OffchainResolver internal resolver;
     address internal owner = makeAddr("owner");
     address internal signer;
     uint256 internal signerKey;
+    /// The base URLs the resolver is deployed with.
     string[] internal gatewayUrls;
 
     bytes internal request;
@@ -32,8 +38,8 @@ contract OffchainResolverTest is Test {
     function setUp() public {
         vm.warp(1_700_000_000);
         (signer, signerKey) = makeAddrAndKey("signer");
-        gatewayUrls.push("https://gateway.dm3.example/{sender}/{data}.json");
-        gatewayUrls.push("https://backup.dm3.example/");
+        gatewayUrls.push("https://gateway.dm3.example");
+        gatewayUrls.push("http://backup.dm3.example:8080/ccip");
         resolver = new OffchainResolver(owner, gatewayUrls, _list(signer));
 
         request =
@@ -51,7 +57,7 @@ contract OffchainResolverTest is Test {
             abi.encodeWithSelector(
                 IOffchainResolver.OffchainLookup.selector,
                 address(resolver),
-                gatewayUrls,
+                _lookupUrls(gatewayUrls, address(resolver)),
                 callData,
                 OffchainResolver.resolveWithProof.selector,
                 abi.encode(callData, address(resolver))
@@ -60,20 +66,78 @@ contract OffchainResolverTest is Test {
         resolver.resolve(ALICE_DNS, data);
     }
 
+    /// The exact URL strings, for a resolver at a fixed address given in mixed case: the address is written in
+    /// lower case between the base and `{sender}`.
+    function test_Resolve_EmitsUrlsNamingTheResolver() public {
+        address at = 0xabCDeF0123456789AbcdEf0123456789aBCDEF01;
+        deployCodeTo("OffchainResolver.sol:OffchainResolver", abi.encode(owner, gatewayUrls, _list(signer)), at);
+        string[] memory expected = new string[](2);
+        expected[0] = "https://gateway.dm3.example/0xabcdef0123456789abcdef0123456789abcdef01/{sender}/{data}.json";
+        expected[1] =
+        "http://backup.dm3.example:8080/ccip/0xabcdef0123456789abcdef0123456789abcdef01/{sender}/{data}.json";
+        assertEq(IOffchainResolver(at).urls(), expected);
+        assertEq(IOffchainResolver(at).baseUrls(), gatewayUrls);
+
+        bytes memory data = abi.encodeWithSignature("addr(bytes32)", ALICE_NODE);
+        bytes memory callData = abi.encodeWithSelector(IResolverService.resolve.selector, ALICE_DNS, data);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOffchainResolver.OffchainLookup.selector,
+                at,
+                expected,
+                callData,
+                OffchainResolver.resolveWithProof.selector,
+                abi.encode(callData, at)
+            )
+        );
+        IOffchainResolver(at).resolve(ALICE_DNS, data);
+    }
+
+    /// ENSIP-22: `resolve(name, multicall(calls))` is one lookup whose callData carries the multicall unchanged,
+    /// and the signed `abi.encode(bytes[])` answer comes back from the callback as is.
+    function test_Resolve_MulticallIsOneLookup() public view {
+        bytes[] memory calls = new bytes[](2);
+        calls[0] = abi.encodeWithSignature("text(bytes32,string)", ALICE_NODE, "network.dm3.profile");
+        calls[1] = abi.encodeWithSignature("addr(bytes32)", ALICE_NODE);
+        bytes memory data = abi.encodeWithSignature("multicall(bytes[])", calls);
+        assertEq(bytes4(data), bytes4(0xac9650d8));
+
+        (address sender, string[] memory urls, bytes memory callData, bytes4 callback, bytes memory extraData) =
+            this.lookup(ALICE_DNS, data);
+        assertEq(sender, address(resolver));
+        assertEq(urls, _lookupUrls(gatewayUrls, address(resolver)));
+        assertEq(callData, _request(ALICE_DNS, data));
+
+        bytes[] memory results = new bytes[](2);
+        results[0] = result;
+        results[1] = abi.encode(address(0xA11CE));
+        bytes memory answer = abi.encode(results);
+        bytes memory response = abi.encode(answer, expires, _sign(signerKey, sender, expires, callData, answer));
+        (bool ok, bytes memory ret) = sender.staticcall(abi.encodeWithSelector(callback, response, extraData));
+        assertTrue(ok);
+        bytes[] memory decoded = abi.decode(abi.decode(ret, (bytes)), (bytes[]));
+        assertEq(decoded.length, 2);
+        assertEq(abi.decode(decoded[0], (string)), "data:application/json,{\"publicEncryptionKey\":\"x\"}");
+        assertEq(abi.decode(decoded[1], (address)), address(0xA11CE));
+    }
+
     function test_Selectors_MatchReference() public pure {
         assertEq(IOffchainResolver.OffchainLookup.selector, bytes4(0x556f1830));
         assertEq(IExtendedResolver.resolve.selector, bytes4(0x9061b923));
         assertEq(IResolverService.resolve.selector, bytes4(0x9061b923));
         assertEq(OffchainResolver.resolveWithProof.selector, bytes4(0xf4d4d2f8));
         assertEq(type(IExtendedResolver).interfaceId, bytes4(0x9061b923));
+        assertEq(type(IERC7996).interfaceId, bytes4(0x582de3e7));
+        assertEq(IERC7996.supportsFeature.selector, bytes4(0x582de3e7));
+        assertEq(RESOLVE_MULTICALL, bytes4(keccak256("eth.ens.resolver.extended.multicall")));
     }
 
     /// Plays the client and the gateway: the lookup's callData is signed and handed to the callback it names.
     function testFuzz_Resolve_LookupRoundTripsThroughCallback(bytes calldata name, bytes calldata data) public view {
         (address sender, string[] memory urls, bytes memory callData, bytes4 callback, bytes memory extraData) =
-            _lookup(name, data);
+            this.lookup(name, data);
         assertEq(sender, address(resolver));
-        assertEq(urls.length, 2);
+        assertEq(urls, _lookupUrls(gatewayUrls, address(resolver)));
         assertEq(callData, abi.encodeWithSelector(IResolverService.resolve.selector, name, data));
 
         bytes memory response = abi.encode(result, expires, _sign(signerKey, sender, expires, callData, result));
@@ -302,15 +366,15 @@ contract OffchainResolverTest is Test {
         assertEq(resolver.owner(), owner);
         assertTrue(resolver.isSigner(signer));
         assertEq(resolver.signers(), _list(signer));
-        string[] memory stored = resolver.urls();
-        assertEq(stored.length, 2);
-        assertEq(stored[0], gatewayUrls[0]);
-        assertEq(stored[1], gatewayUrls[1]);
+        assertEq(resolver.baseUrls(), gatewayUrls);
+        assertEq(resolver.urls(), _lookupUrls(gatewayUrls, address(resolver)));
     }
 
     function test_Constructor_EmitsEvents() public {
         vm.expectEmit();
-        emit IOffchainResolver.UrlsChanged(gatewayUrls);
+        emit IOffchainResolver.UrlsChanged(
+            gatewayUrls, _lookupUrls(gatewayUrls, vm.computeCreateAddress(address(this), vm.getNonce(address(this))))
+        );
         vm.expectEmit();
         emit IOffchainResolver.SignerAdded(signer);
         new OffchainResolver(owner, gatewayUrls, _list(signer));
@@ -347,24 +411,26 @@ contract OffchainResolverTest is Test {
         resolver.resolveWithProof(_response(result, expires, oldSig), _extraData(request));
     }
 
-    function test_SetUrls_ReplacesListAndEmits() public {
+    function test_SetBaseUrls_ReplacesListAndEmits() public {
         string[] memory next = new string[](1);
-        next[0] = "https://new.dm3.example/{sender}/{data}.json";
+        next[0] = "https://new.dm3.example";
+        string[] memory built = new string[](1);
+        built[0] =
+            string.concat("https://new.dm3.example/", Strings.toHexString(address(resolver)), "/{sender}/{data}.json");
         vm.expectEmit(address(resolver));
-        emit IOffchainResolver.UrlsChanged(next);
+        emit IOffchainResolver.UrlsChanged(next, built);
         vm.prank(owner);
-        resolver.setUrls(next);
+        resolver.setBaseUrls(next);
 
-        string[] memory stored = resolver.urls();
-        assertEq(stored.length, 1);
-        assertEq(stored[0], next[0]);
+        assertEq(resolver.baseUrls(), next);
+        assertEq(resolver.urls(), built);
 
         bytes memory callData = abi.encodeWithSelector(IResolverService.resolve.selector, ALICE_DNS, bytes(""));
         vm.expectRevert(
             abi.encodeWithSelector(
                 IOffchainResolver.OffchainLookup.selector,
                 address(resolver),
-                next,
+                built,
                 callData,
                 OffchainResolver.resolveWithProof.selector,
                 abi.encode(callData, address(resolver))
@@ -373,18 +439,38 @@ contract OffchainResolverTest is Test {
         resolver.resolve(ALICE_DNS, "");
     }
 
-    function test_RevertWhen_SetUrlsEmpty() public {
+    function test_RevertWhen_SetBaseUrlsEmpty() public {
         vm.prank(owner);
         vm.expectRevert(IOffchainResolver.NoUrls.selector);
-        resolver.setUrls(new string[](0));
+        resolver.setBaseUrls(new string[](0));
     }
 
-    function test_RevertWhen_SetUrlsHasEmptyUrl() public {
+    /// Templates (today's `…/{sender}/{data}.json` form included) and anything a path cannot be appended to are
+    /// refused, and the list in force stays as it was.
+    function test_RevertWhen_SetBaseUrlsHasInvalidBase() public {
+        string[10] memory refused = [
+            "",
+            "https://",
+            "https://gw.dm3.example/",
+            "https://gw.dm3.example/{sender}/{data}.json",
+            "https://gw.dm3.example/{data}",
+            "https://gw.dm3.example?resolver=1",
+            "https://gw.dm3.example#x",
+            "ftp://gw.dm3.example",
+            "gw.dm3.example",
+            "HTTPS//gw.dm3.example"
+        ];
         string[] memory next = new string[](2);
-        next[0] = "https://new.dm3.example/";
-        vm.prank(owner);
-        vm.expectRevert(abi.encodeWithSelector(IOffchainResolver.EmptyUrl.selector, 1));
-        resolver.setUrls(next);
+        next[0] = "https://ok.dm3.example";
+        for (uint256 i = 0; i < refused.length; ++i) {
+            next[1] = refused[i];
+            vm.prank(owner);
+            vm.expectRevert(abi.encodeWithSelector(IOffchainResolver.InvalidBaseUrl.selector, 1));
+            resolver.setBaseUrls(next);
+        }
+        assertEq(resolver.baseUrls(), gatewayUrls);
+        vm.expectRevert(abi.encodeWithSelector(IOffchainResolver.InvalidBaseUrl.selector, 0));
+        new OffchainResolver(owner, _one("https://gw.dm3.example/{sender}/{data}.json"), _list(signer));
     }
 
     function test_RevertWhen_AddingZeroSigner() public {
@@ -420,7 +506,7 @@ contract OffchainResolverTest is Test {
 
         vm.prank(caller);
         vm.expectRevert(unauthorized);
-        resolver.setUrls(gatewayUrls);
+        resolver.setBaseUrls(gatewayUrls);
 
         vm.prank(caller);
         vm.expectRevert(unauthorized);
@@ -447,8 +533,33 @@ contract OffchainResolverTest is Test {
         assertTrue(resolver.supportsInterface(type(IERC165).interfaceId));
         assertTrue(resolver.supportsInterface(0x01ffc9a7));
         assertTrue(resolver.supportsInterface(0x9061b923));
+        assertTrue(resolver.supportsInterface(0x582de3e7)); // ERC-7996
         assertFalse(resolver.supportsInterface(0xffffffff));
         assertFalse(resolver.supportsInterface(0x3b3b57de)); // addr(bytes32): records are off-chain
+        assertFalse(resolver.supportsInterface(RESOLVE_MULTICALL)); // a feature, not an interface
+    }
+
+    function test_SupportsFeature_OnlyResolveMulticall() public view {
+        assertTrue(resolver.supportsFeature(RESOLVE_MULTICALL));
+        assertFalse(resolver.supportsFeature(0x00000000));
+        assertFalse(resolver.supportsFeature(0x582de3e7));
+        assertFalse(resolver.supportsFeature(0x9061b923));
+    }
+
+    function testFuzz_SupportsFeature_FalseForOthers(bytes4 featureId) public view {
+        vm.assume(featureId != RESOLVE_MULTICALL);
+        assertFalse(resolver.supportsFeature(featureId));
+    }
+
+    /// What the UniversalResolver checks before it takes the direct path, as raw ERC-165 / ERC-7996 calls.
+    function test_FeatureDetection_AsRawCalls() public view {
+        (bool ok, bytes memory ret) =
+            address(resolver).staticcall(abi.encodeWithSelector(0x01ffc9a7, bytes4(0x582de3e7)));
+        assertTrue(ok);
+        assertEq(ret, abi.encode(true));
+        (ok, ret) = address(resolver).staticcall(abi.encodeWithSelector(0x582de3e7, RESOLVE_MULTICALL));
+        assertTrue(ok);
+        assertEq(ret, abi.encode(true));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -496,8 +607,22 @@ contract OffchainResolverTest is Test {
         flipped[bit / 8] ^= bytes1(0x80) >> (bit % 8);
     }
 
-    function _lookup(bytes calldata name, bytes calldata data)
-        internal
+    /// The lookup URL templates expected for `bases` on a resolver at `at`.
+    function _lookupUrls(string[] memory bases, address at) internal pure returns (string[] memory built) {
+        built = new string[](bases.length);
+        for (uint256 i = 0; i < bases.length; ++i) {
+            built[i] = string.concat(bases[i], "/", Strings.toHexString(at), "/{sender}/{data}.json");
+        }
+    }
+
+    function _one(string memory url) internal pure returns (string[] memory list) {
+        list = new string[](1);
+        list[0] = url;
+    }
+
+    /// Calls `resolve` and returns its `OffchainLookup` fields (external so that fuzz inputs stay calldata).
+    function lookup(bytes calldata name, bytes calldata data)
+        external
         view
         returns (address, string[] memory, bytes memory, bytes4, bytes memory)
     {
