@@ -1,8 +1,9 @@
-//! EIP-3668 routes: `GET /{sender}/{data}(.json)`, `GET /{origin}/{sender}/{data}(.json)`,
-//! `POST /` and `POST /{origin}` with `{"sender", "data"}`.
+//! EIP-3668 routes: `GET /{resolver}/{sender}/{data}(.json)` (what
+//! `OffchainResolver` emits), `GET /{sender}/{data}(.json)`, `POST /{resolver}`
+//! and `POST /` with `{"sender", "data"}`.
 //!
-//! The answer is signed for the *origin* resolver: the first path segment when
-//! present (the ENS UniversalResolver sends its own address as `sender`),
+//! Which resolver an answer is signed for is decided in one place,
+//! [`resolver_to_sign_for`]: the resolver named in the path when there is one,
 //! otherwise the `sender`.
 
 use super::{ApiError, AppState, RecordKind};
@@ -25,9 +26,32 @@ use serde::Deserialize;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", post(post_lookup))
-        .route("/{origin}", post(post_lookup_for_origin))
+        .route("/{resolver}", post(post_lookup_for_resolver))
         .route("/{sender}/{data}", get(get_lookup))
-        .route("/{origin}/{sender}/{data}", get(get_lookup_for_origin))
+        .route("/{resolver}/{sender}/{data}", get(get_lookup_for_resolver))
+}
+
+/// The resolver a lookup is answered and signed for, from the two places a
+/// request can name it:
+///
+/// - `path`: the resolver segment of `/{resolver}/{sender}/{data}` or
+///   `POST /{resolver}`. `OffchainResolver` writes its own address there, so it
+///   is right on the ENS UniversalResolver's direct path (ENSIP-22/23), where
+///   the client's `sender` is the UniversalResolver that re-raised the lookup.
+///   It wins whenever present; `sender` must still be a well-formed address.
+/// - `sender`: the EIP-3668 `sender` of `/{sender}/{data}` and `POST /`, which
+///   is the resolver when the client called it directly (the ENSIP-21 batch
+///   path, and resolvers deployed with `…/{sender}/{data}.json` templates).
+///
+/// This only parses: whether the gateway signs for that resolver at all (the
+/// `--resolver` allow-list, `404 unknown_resolver` otherwise) is checked by
+/// [`LookupService::check`](crate::lookup::LookupService::check).
+pub(crate) fn resolver_to_sign_for(path: Option<&str>, sender: &str) -> Result<Address, Error> {
+    let sender = parse_address("sender", sender)?;
+    match path {
+        Some(resolver) => parse_address("resolver", resolver),
+        None => Ok(sender),
+    }
 }
 
 /// The request's `If-None-Match` header, if any: extracted alone, where a
@@ -54,35 +78,33 @@ async fn get_lookup(
     Path((sender, data)): Path<(String, String)>,
     if_none_match: IfNoneMatch,
 ) -> Result<Response, ApiError> {
-    let sender = parse_address("sender", &sender)?;
-    respond(&state, sender, &data, Some(if_none_match)).await
+    let resolver = resolver_to_sign_for(None, &sender)?;
+    respond(&state, resolver, &data, Some(if_none_match)).await
 }
 
-async fn get_lookup_for_origin(
+async fn get_lookup_for_resolver(
     State(state): State<AppState>,
-    Path((origin, sender, data)): Path<(String, String, String)>,
+    Path((resolver, sender, data)): Path<(String, String, String)>,
     if_none_match: IfNoneMatch,
 ) -> Result<Response, ApiError> {
-    let origin = parse_address("origin", &origin)?;
-    parse_address("sender", &sender)?;
-    respond(&state, origin, &data, Some(if_none_match)).await
+    let resolver = resolver_to_sign_for(Some(&resolver), &sender)?;
+    respond(&state, resolver, &data, Some(if_none_match)).await
 }
 
 async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body = parse_body(&body)?;
-    let sender = parse_address("sender", &body.sender)?;
-    respond(&state, sender, &body.data, None).await
+    let resolver = resolver_to_sign_for(None, &body.sender)?;
+    respond(&state, resolver, &body.data, None).await
 }
 
-async fn post_lookup_for_origin(
+async fn post_lookup_for_resolver(
     State(state): State<AppState>,
-    Path(origin): Path<String>,
+    Path(resolver): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let origin = parse_address("origin", &origin)?;
     let body = parse_body(&body)?;
-    parse_address("sender", &body.sender)?;
-    respond(&state, origin, &body.data, None).await
+    let resolver = resolver_to_sign_for(Some(&resolver), &body.sender)?;
+    respond(&state, resolver, &body.data, None).await
 }
 
 /// Answers through the cache. `get` is set for a GET, which gets
@@ -90,12 +112,12 @@ async fn post_lookup_for_origin(
 /// POST answer is never stored by HTTP caches.
 async fn respond(
     state: &AppState,
-    origin: Address,
+    resolver: Address,
     data: &str,
     get: Option<IfNoneMatch>,
 ) -> Result<Response, ApiError> {
     let calldata = parse_data(data)?;
-    let answer = state.lookup.lookup(origin, &calldata).await?;
+    let answer = state.lookup.lookup(resolver, &calldata).await?;
     let mut response = match get {
         Some(IfNoneMatch(tags)) => {
             let max_age = answer.max_age();
@@ -166,6 +188,125 @@ fn parse_data(text: &str) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        lookup::{LookupPolicy, LookupService},
+        protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
+        signer::AnswerSigner,
+        store::EmbeddedStore,
+    };
+    use alloy::{
+        primitives::{address, Signature},
+        sol_types::{SolCall, SolValue},
+    };
+    use axum::http::Request;
+    use std::{sync::Arc, time::Duration};
+    use tower::ServiceExt;
+
+    const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
+    /// Stands for the ENS UniversalResolver, the `sender` on the direct path.
+    const UNIVERSAL_RESOLVER: Address = address!("eeeeeeee14d718c2b47d9923deab1335e144eeee");
+
+    #[test]
+    fn the_path_resolver_wins_over_sender() {
+        let resolver = "0x1111111111111111111111111111111111111111";
+        let ur = "0xEEEEEEEE14D718C2B47D9923DEAB1335E144EEEE";
+        for (path, sender, expected) in [
+            (Some(resolver), ur, Some(RESOLVER)),
+            (Some(resolver), resolver, Some(RESOLVER)),
+            (None, resolver, Some(RESOLVER)),
+            (None, ur, Some(UNIVERSAL_RESOLVER)),
+            (Some("0x1234"), ur, None),
+            (Some(resolver), "not an address", None),
+            (None, "0x", None),
+        ] {
+            assert_eq!(resolver_to_sign_for(path, sender).ok(), expected, "{path:?} {sender}");
+        }
+    }
+
+    /// The real router over an embedded store, signing for `RESOLVER` only.
+    fn router(dir: &tempfile::TempDir) -> Router {
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let signer =
+            AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
+        let policy = LookupPolicy {
+            resolvers: vec![RESOLVER],
+            parents: vec!["dm3.eth".into()],
+            ttl: Duration::from_secs(300),
+            store_timeout: Duration::from_secs(2),
+        };
+        let lookup = Arc::new(LookupService::new(signer, Arc::new(store), policy));
+        crate::http::app(AppState { lookup, names: None }, None)
+    }
+
+    fn calldata() -> Vec<u8> {
+        let inner = RecordCalls::textCall { node: namehash("alice.dm3.eth"), key: "url".into() };
+        IResolverService::resolveCall {
+            name: dns_encode("alice.dm3.eth").unwrap().into(),
+            data: inner.abi_encode().into(),
+        }
+        .abi_encode()
+    }
+
+    async fn call(router: &Router, request: Request<Body>) -> (StatusCode, serde_json::Value) {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    /// The address the answer in `body` is signed for: recovers the signer
+    /// against `target` and checks it is the gateway's key.
+    fn signed_for(body: &serde_json::Value, target: Address, calldata: &[u8]) -> bool {
+        let data: alloy::primitives::Bytes = body["data"].as_str().unwrap().parse().unwrap();
+        let (result, expires, sig) =
+            <(alloy::primitives::Bytes, u64, alloy::primitives::Bytes)>::abi_decode_params(&data).unwrap();
+        let digest = signature_digest(target, expires, calldata, &result);
+        let signer = Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
+        signer == address!("70997970C51812dc3A010C7d01b50e0d17dc79C8")
+    }
+
+    #[tokio::test]
+    async fn direct_path_url_is_signed_for_the_resolver_in_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let router = router(&dir);
+        let calldata = calldata();
+        let hex = alloy::hex::encode_prefixed(&calldata);
+        let ur = UNIVERSAL_RESOLVER.to_string().to_lowercase();
+        let resolver = RESOLVER.to_string().to_lowercase();
+
+        // What OffchainResolver emits, with sender = the UniversalResolver.
+        let get = Request::get(format!("/{resolver}/{ur}/{hex}.json")).body(Body::empty()).unwrap();
+        let (status, body) = call(&router, get).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(signed_for(&body, RESOLVER, &calldata));
+        assert!(!signed_for(&body, UNIVERSAL_RESOLVER, &calldata));
+
+        // The same through POST /{resolver}.
+        let post = Request::post(format!("/{resolver}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::json!({ "sender": ur, "data": hex }).to_string()))
+            .unwrap();
+        let (status, body) = call(&router, post).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(signed_for(&body, RESOLVER, &calldata));
+
+        // The batch path / old template: sender = resolver.
+        let get = Request::get(format!("/{resolver}/{hex}.json")).body(Body::empty()).unwrap();
+        let (status, body) = call(&router, get).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(signed_for(&body, RESOLVER, &calldata));
+
+        // Without the resolver in the path the UniversalResolver is not signed for.
+        for uri in [format!("/{ur}/{hex}.json"), format!("/{ur}/{resolver}/{hex}.json")] {
+            let (status, body) = call(&router, Request::get(uri).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+            assert_eq!(body["code"], "unknown_resolver");
+        }
+        let bad = Request::get(format!("/{resolver}/0x12/{hex}.json")).body(Body::empty()).unwrap();
+        let (status, body) = call(&router, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], "invalid_hex");
+    }
 
     #[test]
     fn parses_addresses_in_any_case() {
