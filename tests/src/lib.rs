@@ -33,9 +33,10 @@ sol! {
     /// Management side of `OffchainResolver`.
     #[sol(rpc)]
     interface OffchainResolverAdmin {
-        function setUrls(string[] newUrls) external;
+        function setBaseUrls(string[] newBaseUrls) external;
         function addSigners(address[] newSigners) external;
         function removeSigners(address[] oldSigners) external;
+        function baseUrls() external view returns (string[]);
         function urls() external view returns (string[]);
     }
 }
@@ -143,8 +144,11 @@ pub struct Chain {
 
 impl Chain {
     /// Starts anvil and deploys the registry and a resolver trusting `signers`
-    /// that sends clients to `urls`.
+    /// that sends clients to the gateways at base URLs `urls` (e.g.
+    /// `http://127.0.0.1:PORT`): the resolver emits
+    /// `<base>/<its address>/{sender}/{data}.json` for each (see [`base_url`]).
     pub async fn start(urls: Vec<String>, signers: Vec<Address>) -> Result<Self> {
+        let urls: Vec<String> = urls.iter().map(|url| base_url(url)).collect();
         let anvil = Anvil::new().path(foundry_bin("anvil")).try_spawn().context("start anvil")?;
         let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let owner = deployer.address();
@@ -165,12 +169,18 @@ impl Chain {
         Ok(Self { anvil, provider, registry, resolver })
     }
 
-    /// Points the resolver's gateway URLs somewhere else.
+    /// Points the resolver at other gateway base URLs (`setBaseUrls`; see [`base_url`]).
     pub async fn set_urls(&self, urls: Vec<String>) -> Result<()> {
+        let urls: Vec<String> = urls.iter().map(|url| base_url(url)).collect();
         let admin = OffchainResolverAdmin::new(self.resolver, &self.provider);
-        let receipt = admin.setUrls(urls).send().await?.get_receipt().await?;
-        anyhow::ensure!(receipt.status(), "setUrls reverted");
+        let receipt = admin.setBaseUrls(urls).send().await?.get_receipt().await?;
+        anyhow::ensure!(receipt.status(), "setBaseUrls reverted");
         Ok(())
+    }
+
+    /// The lookup URL templates the resolver emits in its `OffchainLookup`.
+    pub async fn lookup_urls(&self) -> Result<Vec<String>> {
+        Ok(OffchainResolverAdmin::new(self.resolver, &self.provider).urls().call().await?)
     }
 
     /// Deploys a contract from `out/<file>/<contract>.json` with ABI-encoded constructor `args`.
@@ -182,6 +192,14 @@ impl Chain {
     pub fn reader(&self) -> DynProvider {
         ProviderBuilder::new().connect_http(self.anvil.endpoint_url()).erased()
     }
+}
+
+/// The gateway base URL `OffchainResolver` takes for `url`: `url` itself, or,
+/// for a template of the form resolvers took before base URLs
+/// (`<base>/{sender}/{data}.json`), its `<base>`, so that a test written
+/// against the old form still deploys the resolver it means.
+pub fn base_url(url: &str) -> String {
+    url.strip_suffix("/{sender}/{data}.json").unwrap_or(url).to_owned()
 }
 
 async fn deploy(provider: &DynProvider, bytecode: Bytes, args: Vec<u8>) -> Result<Address> {

@@ -6,7 +6,11 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolValue,
 };
-use axum::{extract::State, routing::any, Json, Router};
+use axum::{
+    extract::{Path, State},
+    routing::get,
+    Json, Router,
+};
 use dm3_e2e::{
     ethers_resolve, free_port, gateway_command, random_profile_keys, write_key_file, Backend, Chain, Gateway,
     RedisServer,
@@ -66,9 +70,8 @@ struct Setup {
     _redis: Option<RedisServer>,
 }
 
-/// Starts everything for one backend. `url_for` builds the resolver's gateway
-/// URL from the gateway base URL and the resolver address.
-async fn setup(use_redis: bool, url_for: fn(&str, Address) -> String) -> Setup {
+/// Starts everything for one backend; the resolver's base URL is the gateway's.
+async fn setup(use_redis: bool) -> Setup {
     let key_dir = tempfile::tempdir().unwrap();
     let signer_key = PrivateKeySigner::random();
     let key_file = write_key_file(key_dir.path(), "signer.key", &signer_key);
@@ -76,9 +79,9 @@ async fn setup(use_redis: bool, url_for: fn(&str, Address) -> String) -> Setup {
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let chain =
-        Chain::start(vec![format!("{base}/{{sender}}/{{data}}.json")], vec![signer.address()]).await.expect("chain");
-    chain.set_urls(vec![url_for(&base, chain.resolver)]).await.expect("setUrls");
+    let chain = Chain::start(vec![base.clone()], vec![signer.address()]).await.expect("chain");
+    let resolver = chain.resolver.to_string().to_lowercase();
+    assert_eq!(chain.lookup_urls().await.unwrap(), [format!("{base}/{resolver}/{{sender}}/{{data}}.json")]);
 
     let data_dir = tempfile::tempdir().unwrap();
     let redis = if use_redis { Some(RedisServer::start().await.expect("redis")) } else { None };
@@ -143,14 +146,14 @@ async fn check_resolution(setup: &Setup) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn resolves_on_the_embedded_store_over_get() {
-    let setup = setup(false, |base, _| format!("{base}/{{sender}}/{{data}}.json")).await;
+async fn resolves_on_the_embedded_store() {
+    let setup = setup(false).await;
     check_resolution(&setup).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn resolves_on_redis_over_post_with_origin() {
-    let setup = setup(true, |base, resolver| format!("{base}/{resolver}")).await;
+async fn resolves_on_redis() {
+    let setup = setup(true).await;
     check_resolution(&setup).await;
 }
 
@@ -172,12 +175,13 @@ struct Proxy {
     resolver: Address,
 }
 
-/// Forwards `POST /` to the gateway and rewrites the answer according to the mode.
-async fn proxy(State(proxy): State<Proxy>, Json(body): Json<Value>) -> Json<Value> {
-    let upstream: Value = reqwest::Client::new()
-        .post(format!("{}/", proxy.upstream))
-        .json(&body)
-        .send()
+/// Forwards `GET /{resolver}/{sender}/{data}` to the gateway and rewrites the
+/// answer according to the mode.
+async fn proxy(
+    State(proxy): State<Proxy>,
+    Path((resolver, sender, data)): Path<(String, String, String)>,
+) -> Json<Value> {
+    let upstream: Value = reqwest::get(format!("{}/{resolver}/{sender}/{data}", proxy.upstream))
         .await
         .unwrap()
         .json()
@@ -185,7 +189,7 @@ async fn proxy(State(proxy): State<Proxy>, Json(body): Json<Value>) -> Json<Valu
         .unwrap();
     let response: Bytes = upstream["data"].as_str().unwrap().parse().unwrap();
     let (mut result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(&response).unwrap();
-    let request: Bytes = body["data"].as_str().unwrap().parse().unwrap();
+    let request: Bytes = data.strip_suffix(".json").unwrap_or(&data).parse().unwrap();
     let mode = *proxy.mode.lock().unwrap();
     let forged = match mode {
         Tamper::None => (result, expires, sig),
@@ -217,7 +221,7 @@ async fn proxy(State(proxy): State<Proxy>, Json(body): Json<Value>) -> Json<Valu
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tampered_expired_or_wrongly_signed_answers_fail() {
-    let setup = setup(false, |base, _| format!("{base}/{{sender}}/{{data}}.json")).await;
+    let setup = setup(false).await;
     let mode = Arc::new(Mutex::new(Tamper::None));
     let state = Proxy {
         upstream: setup.gateway.url.clone(),
@@ -226,8 +230,8 @@ async fn tampered_expired_or_wrongly_signed_answers_fail() {
         resolver: setup.chain.resolver,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_url = format!("http://{}/", listener.local_addr().unwrap());
-    let app = Router::new().route("/", any(proxy)).with_state(state);
+    let proxy_url = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().route("/{resolver}/{sender}/{data}", get(proxy)).with_state(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     setup.chain.set_urls(vec![proxy_url]).await.unwrap();
 

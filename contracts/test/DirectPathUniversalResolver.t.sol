@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IResolverService} from "../src/IResolverService.sol";
+import {OffchainResolver} from "../src/OffchainResolver.sol";
+import {DirectPathUniversalResolver, IENSResolverLookup} from "./fixtures/DirectPathUniversalResolver.sol";
+import {ENSRegistry} from "./fixtures/ENSRegistry.sol";
+import {Test} from "forge-std/Test.sol";
+
+/// Checks the direct-path fixture the end-to-end tests use against the real resolver, with the gateway played by
+/// `vm.sign`.
+contract DirectPathUniversalResolverTest is Test {
+    bytes internal constant ALICE_DNS = hex"05616c69636503646d330365746800";
+    bytes32 internal constant ALICE_NODE = 0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192;
+
+    ENSRegistry internal registry;
+    OffchainResolver internal resolver;
+    DirectPathUniversalResolver internal ur;
+    uint256 internal signerKey;
+
+    function setUp() public {
+        address signer;
+        (signer, signerKey) = makeAddrAndKey("signer");
+        registry = new ENSRegistry();
+        bytes32 eth = registry.setSubnodeOwner(bytes32(0), keccak256("eth"), address(this));
+        bytes32 dm3 = registry.setSubnodeOwner(eth, keccak256("dm3"), address(this));
+        string[] memory bases = new string[](1);
+        bases[0] = "https://gw.dm3.example";
+        address[] memory signers = new address[](1);
+        signers[0] = signer;
+        resolver = new OffchainResolver(address(this), bases, signers);
+        registry.setResolver(dm3, address(resolver));
+        ur = new DirectPathUniversalResolver(IENSResolverLookup(address(registry)));
+    }
+
+    function test_Resolve_ReraisesLookupAsItsOwnAndVerifiesThroughResolver() public {
+        assertEq(ur.findResolver(ALICE_DNS), address(resolver));
+        bytes[] memory calls = new bytes[](2);
+        calls[0] = abi.encodeWithSignature("text(bytes32,string)", ALICE_NODE, "url");
+        calls[1] = abi.encodeWithSignature("addr(bytes32)", ALICE_NODE);
+        bytes memory data = abi.encodeWithSignature("multicall(bytes[])", calls);
+        bytes memory callData = abi.encodeWithSelector(IResolverService.resolve.selector, ALICE_DNS, data);
+
+        bytes memory innerExtra = abi.encode(callData, address(resolver));
+        bytes memory extraData = abi.encode(address(resolver), resolver.resolveWithProof.selector, innerExtra);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                DirectPathUniversalResolver.OffchainLookup.selector,
+                address(ur),
+                resolver.urls(),
+                callData,
+                ur.resolveCallback.selector,
+                extraData
+            )
+        );
+        ur.resolve(ALICE_DNS, data);
+
+        bytes[] memory results = new bytes[](2);
+        results[0] = abi.encode("https://dm3.chat");
+        results[1] = abi.encode(address(0xA11CE));
+        bytes memory answer = abi.encode(results);
+        (bytes memory result, address answeredBy) =
+            ur.resolveCallback(_response(address(resolver), callData, answer), extraData);
+        assertEq(answeredBy, address(resolver));
+        assertEq(result, answer);
+
+        // Signed for the fixture (the `sender` a gateway sees) instead of the resolver: refused.
+        bytes memory wrong = _response(address(ur), callData, answer);
+        vm.expectPartialRevert(DirectPathUniversalResolver.ResolverError.selector);
+        ur.resolveCallback(wrong, extraData);
+    }
+
+    /// The gateway's response for `answer`, signed for `target`.
+    function _response(address target, bytes memory callData, bytes memory answer)
+        internal
+        view
+        returns (bytes memory)
+    {
+        uint64 expires = uint64(block.timestamp + 60);
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(signerKey, resolver.makeSignatureHash(target, expires, callData, answer));
+        return abi.encode(answer, expires, abi.encodePacked(r, s, v));
+    }
+
+    function test_RevertWhen_NameHasNoResolver() public {
+        bytes memory other = hex"056f7468657203636f6d00"; // other.com
+        vm.expectRevert(abi.encodeWithSelector(DirectPathUniversalResolver.ResolverNotFound.selector, other));
+        ur.resolve(other, "");
+    }
+}
