@@ -100,6 +100,8 @@ contract OffchainResolverTest is Test {
         calls[0] = abi.encodeWithSignature("text(bytes32,string)", ALICE_NODE, "network.dm3.profile");
         calls[1] = abi.encodeWithSignature("addr(bytes32)", ALICE_NODE);
         bytes memory data = abi.encodeWithSignature("multicall(bytes[])", calls);
+        // casting to 'bytes4' is safe because it takes the selector, the first four bytes
+        // forge-lint: disable-next-line(unsafe-typecast)
         assertEq(bytes4(data), bytes4(0xac9650d8));
 
         (address sender, string[] memory urls, bytes memory callData, bytes4 callback, bytes memory extraData) =

@@ -113,9 +113,7 @@ async fn names_on_the_l2_resolve_on_l1_and_survive_an_l2_outage() {
     let signer = PrivateKeySigner::random();
     let signer_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
-    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()])
-        .await
-        .unwrap();
+    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()]).await.unwrap();
     let gateway = Gateway::start(
         port,
         &[

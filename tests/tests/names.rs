@@ -28,9 +28,7 @@ async fn setup(use_redis: bool, extra: &[&str]) -> Setup {
     let signer = PrivateKeySigner::random();
     let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
-    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()])
-        .await
-        .unwrap();
+    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()]).await.unwrap();
     let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
     let mut args: Vec<String> = vec![
         "--resolver".into(),

@@ -181,12 +181,8 @@ async fn proxy(
     State(proxy): State<Proxy>,
     Path((resolver, sender, data)): Path<(String, String, String)>,
 ) -> Json<Value> {
-    let upstream: Value = reqwest::get(format!("{}/{resolver}/{sender}/{data}", proxy.upstream))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let upstream: Value =
+        reqwest::get(format!("{}/{resolver}/{sender}/{data}", proxy.upstream)).await.unwrap().json().await.unwrap();
     let response: Bytes = upstream["data"].as_str().unwrap().parse().unwrap();
     let (mut result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(&response).unwrap();
     let request: Bytes = data.strip_suffix(".json").unwrap_or(&data).parse().unwrap();
