@@ -243,4 +243,11 @@ async fn batch_path_and_old_url_forms_keep_working() {
         let verified = verifier.resolveWithProof(response, extra.into()).call().await.unwrap();
         assert_eq!(text_and_addr(&verified), (setup.profile.clone(), setup.owner));
     }
+
+    // Every form is counted under its route label.
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    for route in ["ccip_get", "ccip_post"] {
+        let line = format!("dm3_gateway_requests_total{{route=\"{route}\",record=\"multicall\",status=\"200\"}}");
+        assert!(metrics.contains(&line), "{line} missing from:\n{metrics}");
+    }
 }

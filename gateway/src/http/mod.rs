@@ -107,8 +107,8 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
 fn route_label(request: &Request) -> &'static str {
     let Some(path) = request.extensions().get::<MatchedPath>() else { return "unmatched" };
     match path.as_str() {
-        "/" | "/{origin}" => "ccip_post",
-        "/{sender}/{data}" | "/{origin}/{sender}/{data}" => "ccip_get",
+        "/" | "/{resolver}" => "ccip_post",
+        "/{sender}/{data}" | "/{resolver}/{sender}/{data}" => "ccip_get",
         "/info" => "info",
         "/health" => "health",
         "/ready" => "ready",
