@@ -415,8 +415,8 @@ async fn malformed_requests_are_400_with_a_json_message() {
         ("sender too short", get(&format!("/0x1234/{good_hex}")), "invalid hex in sender"),
         ("sender too long", get(&format!("/{sender}00/{good_hex}")), "invalid hex in sender"),
         ("sender without 0x", get(&format!("/{}/{good_hex}", &sender[2..])), "invalid hex in sender"),
-        ("origin too short", get(&format!("/0x1234/{sender}/{good_hex}")), "invalid hex in origin"),
-        ("sender too short behind an origin", get(&format!("/{sender}/0x1234/{good_hex}")), "invalid hex in sender"),
+        ("resolver too short", get(&format!("/0x1234/{sender}/{good_hex}")), "invalid hex in resolver"),
+        ("sender too short behind a resolver", get(&format!("/{sender}/0x1234/{good_hex}")), "invalid hex in sender"),
         ("wrong outer selector", get_data(&hex(&wrong_selector)), "invalid calldata"),
         ("truncated ABI", get_data(&hex(&truncated)), "invalid calldata"),
         ("namehash mismatch", get_data(&hex(&wrong_node)), "does not match namehash"),
@@ -425,9 +425,9 @@ async fn malformed_requests_are_400_with_a_json_message() {
         ("POST malformed hex", post_json("/", &json!({ "sender": sender, "data": "0xzz" })), "invalid hex in data"),
         ("POST bad sender", post_json("/", &json!({ "sender": "0x1234", "data": good_hex })), "invalid hex in sender"),
         (
-            "POST bad origin",
+            "POST bad resolver",
             post_json("/0x1234", &json!({ "sender": sender, "data": good_hex })),
-            "invalid hex in origin",
+            "invalid hex in resolver",
         ),
         ("POST invalid JSON", post("/", Some("application/json"), "{\"sender\": "), "invalid json body"),
         ("POST invalid JSON without content type", post("/", None, "not json"), "invalid json body"),
@@ -435,7 +435,7 @@ async fn malformed_requests_are_400_with_a_json_message() {
         ("POST JSON missing data", post_json("/", &json!({ "sender": sender })), "invalid json body"),
         ("POST JSON missing sender", post_json("/", &json!({ "data": good_hex })), "invalid json body"),
         ("POST JSON with numbers", post_json("/", &json!({ "sender": 1, "data": 2 })), "invalid json body"),
-        ("POST origin, JSON missing fields", post_json(&format!("/{sender}"), &json!({})), "invalid json body"),
+        ("POST resolver, JSON missing fields", post_json(&format!("/{sender}"), &json!({})), "invalid json body"),
     ];
     for (what, request, expected) in cases {
         let reply = send(&app, request).await;
