@@ -7,6 +7,29 @@ import {DirectPathUniversalResolver, IENSResolverLookup} from "./fixtures/Direct
 import {ENSRegistry} from "./fixtures/ENSRegistry.sol";
 import {Test} from "forge-std/Test.sol";
 
+/// An extended resolver that answers on chain and advertises what it is told to.
+contract StubResolver {
+    bool internal immutable erc7996;
+    bool internal immutable multicallFeature;
+
+    constructor(bool erc7996_, bool multicallFeature_) {
+        erc7996 = erc7996_;
+        multicallFeature = multicallFeature_;
+    }
+
+    function supportsInterface(bytes4 id) external view returns (bool) {
+        return id == 0x01ffc9a7 || id == 0x9061b923 || (erc7996 && id == 0x582de3e7);
+    }
+
+    function supportsFeature(bytes4 id) external view returns (bool) {
+        return multicallFeature && id == 0x96b62db8;
+    }
+
+    function resolve(bytes calldata, bytes calldata data) external pure returns (bytes memory) {
+        return abi.encode(keccak256(data));
+    }
+}
+
 /// Checks the direct-path fixture the end-to-end tests use against the real resolver, with the gateway played by
 /// `vm.sign`.
 contract DirectPathUniversalResolverTest is Test {
@@ -80,6 +103,33 @@ contract DirectPathUniversalResolverTest is Test {
         (uint8 v, bytes32 r, bytes32 s) =
             vm.sign(signerKey, resolver.makeSignatureHash(target, expires, callData, answer));
         return abi.encode(answer, expires, abi.encodePacked(r, s, v));
+    }
+
+    /// Only resolvers that advertise ERC-7996 (and, for a multicall, the multicall feature) take the direct path.
+    function test_DirectPath_OnlyForResolversWithFeatures() public {
+        bytes32 dm3 = 0x7a89c892822f794633b63305bc6b61bdd7d84aa101d25615520bc3aee905f970;
+        bytes memory single = abi.encodeWithSignature("addr(bytes32)", ALICE_NODE);
+        bytes memory multi = abi.encodeWithSignature("multicall(bytes[])", new bytes[](1));
+
+        StubResolver plain = new StubResolver(false, false);
+        registry.setResolver(dm3, address(plain));
+        vm.expectRevert(abi.encodeWithSelector(DirectPathUniversalResolver.NotDirectPath.selector, address(plain)));
+        ur.resolve(ALICE_DNS, single);
+
+        StubResolver noMulticall = new StubResolver(true, false);
+        registry.setResolver(dm3, address(noMulticall));
+        (bytes memory result, address answeredBy) = ur.resolve(ALICE_DNS, single);
+        assertEq(answeredBy, address(noMulticall));
+        assertEq(result, abi.encode(keccak256(single)));
+        vm.expectRevert(
+            abi.encodeWithSelector(DirectPathUniversalResolver.NotDirectPath.selector, address(noMulticall))
+        );
+        ur.resolve(ALICE_DNS, multi);
+
+        StubResolver full = new StubResolver(true, true);
+        registry.setResolver(dm3, address(full));
+        (result,) = ur.resolve(ALICE_DNS, multi);
+        assertEq(result, abi.encode(keccak256(multi)));
     }
 
     function test_RevertWhen_NameHasNoResolver() public {
