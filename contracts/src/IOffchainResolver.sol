@@ -64,8 +64,9 @@ interface IOffchainResolver is IExtendedResolver, IERC7996 {
     error NoUrls();
 
     /// @notice Thrown when a gateway base URL is not of the form `http(s)://host[/path]`: it is empty, has another
-    /// scheme, ends in `/`, or holds `{`, `}`, `?` or `#` (an EIP-3668 template such as `…/{sender}/{data}.json` is
-    /// refused rather than extended into a URL that would not name the resolver where the gateway reads it).
+    /// scheme, ends in `/`, or holds `{`, `}`, `?`, `#`, a space or a control character (an EIP-3668 template such as
+    /// `…/{sender}/{data}.json` is refused rather than extended into a URL that would not name the resolver where the
+    /// gateway reads it).
     /// @param index The position of the refused base URL in the list.
     error InvalidBaseUrl(uint256 index);
 

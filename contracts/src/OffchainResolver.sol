@@ -155,8 +155,9 @@ contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
         emit UrlsChanged(newBaseUrls, built);
     }
 
-    /// Whether `url` is `http://` or `https://` followed by at least one character, with no `{`, `}`, `?` or `#`
-    /// anywhere and no trailing `/`: what can be extended by a path without changing its meaning.
+    /// Whether `url` is `http://` or `https://` followed by at least one character, with no `{`, `}`, `?`, `#`,
+    /// space or control character anywhere and no trailing `/`: what can be extended by a path without changing its
+    /// meaning.
     function _isBaseUrl(bytes memory url) private pure returns (bool) {
         uint256 scheme;
         if (_startsWith(url, "https://")) scheme = 8;
@@ -165,7 +166,7 @@ contract OffchainResolver is IOffchainResolver, Ownable2Step, ERC165 {
         if (url.length == scheme || url[url.length - 1] == "/") return false;
         for (uint256 i = scheme; i < url.length; ++i) {
             bytes1 c = url[i];
-            if (c == "{" || c == "}" || c == "?" || c == "#") return false;
+            if (c == "{" || c == "}" || c == "?" || c == "#" || uint8(c) <= 0x20 || uint8(c) == 0x7f) return false;
         }
         return true;
     }

@@ -450,7 +450,7 @@ contract OffchainResolverTest is Test {
     /// Templates (today's `…/{sender}/{data}.json` form included) and anything a path cannot be appended to are
     /// refused, and the list in force stays as it was.
     function test_RevertWhen_SetBaseUrlsHasInvalidBase() public {
-        string[10] memory refused = [
+        string[12] memory refused = [
             "",
             "https://",
             "https://gw.dm3.example/",
@@ -460,7 +460,9 @@ contract OffchainResolverTest is Test {
             "https://gw.dm3.example#x",
             "ftp://gw.dm3.example",
             "gw.dm3.example",
-            "HTTPS//gw.dm3.example"
+            "HTTPS//gw.dm3.example",
+            "https://gw.dm3.example/a b",
+            "https://gw.dm3.example\n"
         ];
         string[] memory next = new string[](2);
         next[0] = "https://ok.dm3.example";
