@@ -6,6 +6,7 @@ use std::{
     ffi::OsString,
     net::SocketAddr,
     path::{Path, PathBuf},
+    time::Duration,
 };
 
 /// Where records are stored.
@@ -33,8 +34,10 @@ pub struct StoreConfig {
     /// Milliseconds an L2 read may take before the request fails with a 5xx.
     #[arg(long, env = "DM3_GATEWAY_L2_TIMEOUT_MS", default_value_t = 2000)]
     pub l2_timeout_ms: u64,
-    /// Seconds a store operation may take before the request fails with a 5xx.
-    #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2)]
+    /// Seconds a store operation may take: a store that has not answered by
+    /// then gives `504 store_timeout`; one that refuses or drops the
+    /// connection gives `503 store_unavailable`.
+    #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub store_timeout: u64,
 }
 
@@ -98,6 +101,63 @@ pub struct ServeConfig {
     /// Names-API options.
     #[command(flatten)]
     pub names: NamesOptions,
+    /// Limits of the HTTP edge.
+    #[command(flatten)]
+    pub edge: EdgeConfig,
+}
+
+/// Limits of the HTTP edge: connections, request heads, closing, shutdown
+/// (see `listener` for what each one does).
+#[derive(Debug, Clone, Args)]
+pub struct EdgeConfig {
+    /// Milliseconds a request head may take: from accepting a connection to
+    /// its first complete head, and from the first byte of each later request
+    /// to its complete head (`408`, then close).
+    #[arg(long, env = "DM3_GATEWAY_HEADER_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_ms: u64,
+    /// Seconds a keep-alive connection may stay silent between requests.
+    #[arg(long, env = "DM3_GATEWAY_IDLE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+    /// Most bytes of a request line and headers together (`431` beyond).
+    #[arg(long, env = "DM3_GATEWAY_MAX_HEADER_BYTES", default_value_t = 32 * 1024, value_parser = clap::value_parser!(u64).range(8192..=16 * 1024 * 1024))]
+    pub max_header_bytes: u64,
+    /// Most header lines of a request (`431` beyond).
+    #[arg(long, env = "DM3_GATEWAY_MAX_HEADERS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_headers: u64,
+    /// Most connections open at once. At the cap the connection that has
+    /// waited longest without a request in flight is closed to make room;
+    /// when all are busy, accepting pauses until one ends.
+    #[arg(long, env = "DM3_GATEWAY_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+    /// Milliseconds a closing connection keeps reading (and discarding) what
+    /// the client still sends, so that it reads an early answer such as `413`.
+    #[arg(long, env = "DM3_GATEWAY_LINGER_TIMEOUT_MS", default_value_t = 5000)]
+    pub linger_timeout_ms: u64,
+    /// Most bytes a closing connection reads and discards.
+    #[arg(long, env = "DM3_GATEWAY_LINGER_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub linger_bytes: u64,
+    /// Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight
+    /// before it drops what is still open and exits 0.
+    #[arg(long, env = "DM3_GATEWAY_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
+}
+
+impl EdgeConfig {
+    /// The limits of the listener.
+    pub fn limits(&self) -> crate::listener::EdgeLimits {
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        crate::listener::EdgeLimits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_header_bytes: size(self.max_header_bytes),
+            max_headers: size(self.max_headers),
+            max_connections: size(self.max_connections),
+            max_body_bytes: crate::http::MAX_BODY_BYTES as u64,
+            linger_timeout: Duration::from_millis(self.linger_timeout_ms),
+            linger_bytes: self.linger_bytes,
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+        }
+    }
 }
 
 /// Options of the names API (claims of free subnames).
@@ -301,6 +361,17 @@ mod tests {
         let set = Cli::parse_from(["gw", "--io-threads", "3", "--signing-threads", "0"]).serve;
         assert_eq!((set.io_threads(), set.signing_threads()), (3, 0));
         assert!(Cli::try_parse_from(["gw", "--io-threads", "0"]).is_err(), "an event loop needs a thread");
+    }
+
+    #[test]
+    fn edge_defaults_are_the_listener_defaults() {
+        let defaults = Cli::parse_from(["gw"]).serve.edge.limits();
+        let documented = crate::listener::EdgeLimits::default();
+        assert_eq!(format!("{defaults:?}"), format!("{documented:?}"));
+        assert!(Cli::try_parse_from(["gw", "--max-connections", "0"]).is_err());
+        assert!(Cli::try_parse_from(["gw", "--max-header-bytes", "100"]).is_err());
+        let set = Cli::parse_from(["gw", "--header-timeout-ms", "1500", "--shutdown-timeout", "3"]).serve.edge.limits();
+        assert_eq!((set.header_timeout, set.shutdown_timeout), (Duration::from_millis(1500), Duration::from_secs(3)));
     }
 
     #[test]

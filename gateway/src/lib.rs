@@ -7,6 +7,7 @@
 //! - [`store`]: the [`store::RecordStore`] trait and its backends (embedded `redb`, Redis);
 //! - [`lookup`]: the domain core that answers one lookup;
 //! - [`http`]: thin axum handlers;
+//! - [`listener`]: the HTTP edge (connections, timeouts, head limits, lingering close, shutdown);
 //! - [`client`]: resolving through the chain with alloy, as wallets do;
 //! - [`profile`]: dm3 profile records.
 
@@ -15,6 +16,7 @@ pub mod client;
 pub mod config;
 mod error;
 pub mod http;
+pub mod listener;
 pub mod lookup;
 pub mod names;
 pub mod profile;

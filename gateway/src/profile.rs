@@ -91,12 +91,30 @@ impl UserProfile {
     }
 }
 
-/// Both public keys standard base64 of 32 bytes, the signing key an Ed25519 point.
+/// Both public keys standard base64 of 32 bytes, the signing key a strict
+/// Ed25519 public key (see [`check_signing_key`]).
 fn validate_keys(encryption: &str, signing: &str) -> Result<()> {
     decode_key("publicEncryptionKey", encryption)?;
-    let signing = decode_key("publicSigningKey", signing)?;
-    ed25519_dalek::VerifyingKey::from_bytes(&signing)
+    check_signing_key(&decode_key("publicSigningKey", signing)?)
+}
+
+/// Checks that `bytes` is an Ed25519 public key that `verify_strict` of
+/// ed25519-dalek would accept signatures for: a point on the curve
+/// (RFC 8032 §5.1.3), in its canonical encoding (y below the field prime, no
+/// "negative zero" x), and not of small order. A small-order key (such as the
+/// identity, y = 1) lets anyone make "signatures" that verify under the
+/// cofactored equation; a non-canonical encoding is a second byte string for
+/// the same point.
+pub fn check_signing_key(bytes: &[u8; 32]) -> Result<()> {
+    let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
         .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+    if key.is_weak() {
+        return Err(Error::InvalidProfile("publicSigningKey is a small-order Ed25519 point".into()));
+    }
+    // Decompression accepts some non-canonical encodings; re-encoding yields the canonical one.
+    if key.to_edwards().compress().as_bytes() != bytes {
+        return Err(Error::InvalidProfile("publicSigningKey is not a canonical Ed25519 encoding".into()));
+    }
     Ok(())
 }
 
@@ -224,6 +242,73 @@ mod tests {
         tampered.profile.delivery_services = vec!["evil.eth".into()];
         assert!(tampered.verify(owner.address()).is_err());
         assert!(signed.verify(PrivateKeySigner::random().address()).is_err());
+    }
+
+    /// The identity (y = 1), y = -1 (order 2) and the other small-order
+    /// points, non-canonical encodings, and a key that is not on the curve
+    /// are all `invalid_profile`; real keys pass.
+    #[test]
+    fn signing_keys_are_checked_strictly() {
+        let identity = {
+            let mut key = [0u8; 32];
+            key[0] = 1;
+            key
+        };
+        // y = p - 1 = 2^255 - 20: the point (0, -1), of order 2.
+        let minus_one = {
+            let mut key = [0xff; 32];
+            key[0] = 0xec;
+            key[31] = 0x7f;
+            key
+        };
+        // y = p + 1 ≡ 1: a non-canonical encoding of the identity (y not reduced).
+        let identity_unreduced = {
+            let mut key = [0xff; 32];
+            key[0] = 0xee;
+            key[31] = 0x7f;
+            key
+        };
+        // The base point with the sign bit of x flipped is a different, valid point;
+        // the identity with the sign bit set is "negative zero", non-canonical.
+        let identity_negative_zero = {
+            let mut key = identity;
+            key[31] |= 0x80;
+            key
+        };
+        let weak = [identity, minus_one];
+        for key in weak {
+            let error = check_signing_key(&key).unwrap_err();
+            assert_eq!(error.code(), "invalid_profile");
+            assert!(error.to_string().contains("small-order"), "{error}");
+        }
+        for key in [identity_unreduced, identity_negative_zero] {
+            let error = check_signing_key(&key).unwrap_err();
+            assert_eq!(error.code(), "invalid_profile", "{}", alloy::hex::encode(key));
+        }
+        // Non-canonical encodings of large-order points: y = p + k for the
+        // small k that are the y of such a point (k itself is the canonical form).
+        let mut non_canonical = 0;
+        for k in 2u8..19 {
+            let mut canonical = [0u8; 32];
+            canonical[0] = k;
+            if check_signing_key(&canonical).is_err() {
+                continue;
+            }
+            let mut unreduced = [0xff; 32];
+            unreduced[0] = 0xed + k; // p = 2^255 - 19 ends in 0xed
+            unreduced[31] = 0x7f;
+            let error = check_signing_key(&unreduced).unwrap_err();
+            assert!(error.to_string().contains("not a canonical"), "y = p + {k}: {error}");
+            non_canonical += 1;
+        }
+        assert!(non_canonical > 0, "no large-order point with y < 19 was found");
+        for seed in [[1u8; 32], [42u8; 32], [0xfe; 32]] {
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
+            check_signing_key(key.as_bytes()).unwrap();
+        }
+        let mut p = profile();
+        p.public_signing_key = BASE64.encode(identity);
+        assert_eq!(p.validate().unwrap_err().code(), "invalid_profile");
     }
 
     #[test]

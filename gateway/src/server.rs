@@ -4,6 +4,7 @@ use crate::{
     cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
     config::{ServeConfig, StoreConfig},
     http::{app, AppState, WriteRateLimit},
+    listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
     names::{NameRules, NamesConfig, NamesService, SignatureChecker},
     signer::AnswerSigner,
@@ -119,6 +120,8 @@ pub struct Gateway {
     pub state: AppState,
     /// The names-API write limit, if any.
     pub rate_limit: Option<WriteRateLimit>,
+    /// The limits of the HTTP edge.
+    pub edge: EdgeLimits,
 }
 
 /// Builds the gateway (CCIP-read core and names API over one store). Must
@@ -189,7 +192,7 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
     // With an L2 registry, names are claimed on the L2: the names API is read-only.
     let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
-    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names }, rate_limit })
+    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names }, rate_limit, edge: config.edge.limits() })
 }
 
 /// Builds the CCIP-read core from configuration (without the cache), with
@@ -227,8 +230,8 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
 }
 
 /// Serves on `listener` until SIGINT or SIGTERM, then stops accepting,
-/// finishes in-flight requests (each is bounded by the request timeout) and
-/// returns.
+/// closes idle connections, finishes in-flight requests and returns — after
+/// at most the shutdown timeout, whatever clients do (see [`crate::listener`]).
 pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::io::Result<()> {
     let upkeep = tokio::spawn(async {
         // Folds histogram samples into buckets between scrapes (bounded memory).
@@ -239,17 +242,9 @@ pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::
         }
     });
     let app = app(gateway.state, gateway.rate_limit);
-    // Answers are written whole; Nagle's algorithm would only hold them back.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(target: "gateway", "TCP_NODELAY: {e}");
-        }
-    });
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    crate::listener::serve(listener, app, gateway.edge, shutdown_signal()).await?;
     upkeep.abort();
-    tracing::info!(target: "gateway", "stopped: every accepted request was answered");
+    tracing::info!(target: "gateway", "stopped");
     Ok(())
 }
 

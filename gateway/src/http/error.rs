@@ -80,7 +80,7 @@ impl IntoResponse for ApiError {
 }
 
 /// `{"message", "code"}` with `status`.
-pub(super) fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+pub(crate) fn error_response(status: StatusCode, code: &str, message: String) -> Response {
     (status, Json(json!({ "message": message, "code": code }))).into_response()
 }
 

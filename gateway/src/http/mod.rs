@@ -5,6 +5,7 @@ mod error;
 mod info;
 mod names;
 
+pub(crate) use error::error_response;
 pub use error::ApiError;
 
 use crate::{lookup::LookupService, names::NamesService};

@@ -62,11 +62,14 @@ fn owner_hex(owner: Option<Address>) -> String {
 /// Records in Redis, through an auto-reconnecting [`ConnectionManager`].
 ///
 /// Connects lazily: the gateway starts while Redis is down and answers 5xx
-/// until it is back. Every command times out after the configured duration.
+/// until it is back. Every command and every connection attempt times out
+/// after the configured duration, as [`StoreError::Timeout`] (`504`); a
+/// refused or broken connection is [`StoreError::Redis`] (`503`).
 #[derive(Clone)]
 pub struct RedisStore {
     client: redis::Client,
     conn: ConnectionManager,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -86,7 +89,13 @@ impl RedisStore {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-        Ok(Self { client, conn })
+        Ok(Self { client, conn, timeout })
+    }
+
+    /// The store error of a failed command: its own timeout is the store
+    /// timeout (no answer in time), anything else an unavailable store.
+    fn failed(&self, error: redis::RedisError) -> StoreError {
+        store_error(error, self.timeout)
     }
 
     /// Listens on [`CHANGES_CHANNEL`] in a background task for as long as the
@@ -136,10 +145,19 @@ impl RedisStore {
     }
 }
 
+/// [`RedisStore::failed`].
+fn store_error(error: redis::RedisError, timeout: Duration) -> StoreError {
+    if error.is_timeout() {
+        StoreError::Timeout(timeout)
+    } else {
+        StoreError::Redis(error)
+    }
+}
+
 #[async_trait]
 impl RecordStore for RedisStore {
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
-        let value: Option<Vec<u8>> = self.conn.clone().get(Self::key(name)).await?;
+        let value: Option<Vec<u8>> = self.conn.clone().get(Self::key(name)).await.map_err(|e| self.failed(e))?;
         value
             .map(|bytes| NameRecord::from_json(&bytes))
             .transpose()
@@ -154,7 +172,8 @@ impl RecordStore for RedisStore {
             .publish(CHANGES_CHANNEL, name)
             .ignore()
             .query_async(&mut self.conn.clone())
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
@@ -165,7 +184,8 @@ impl RecordStore for RedisStore {
             .publish(CHANGES_CHANNEL, name)
             .ignore()
             .query_async(&mut self.conn.clone())
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(removed > 0)
     }
 
@@ -183,7 +203,8 @@ impl RecordStore for RedisStore {
             .arg(&write.name)
             .arg(CHANGES_CHANNEL)
             .invoke_async(&mut self.conn.clone())
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         let conflict = match status.as_str() {
             "ok" => return Ok(WriteOutcome::Written),
             "name_taken" => WriteConflict::NameTaken,
@@ -196,17 +217,35 @@ impl RecordStore for RedisStore {
     }
 
     async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
-        let mut names: Vec<String> = self.conn.clone().smembers(format!("{OWNER_PREFIX}{owner:#x}")).await?;
+        let mut names: Vec<String> =
+            self.conn.clone().smembers(format!("{OWNER_PREFIX}{owner:#x}")).await.map_err(|e| self.failed(e))?;
         names.sort();
         Ok(names)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await?;
+        let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await.map_err(|e| self.failed(e))?;
         Ok(())
     }
 
     fn kind(&self) -> &'static str {
         "redis"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn a_command_that_timed_out_is_a_store_timeout_and_a_refusal_is_unavailable() {
+        let timeout = Duration::from_secs(2);
+        let timed_out = redis::RedisError::from(io::Error::new(io::ErrorKind::TimedOut, "no answer"));
+        assert!(matches!(store_error(timed_out, timeout), StoreError::Timeout(t) if t == timeout));
+        let refused = redis::RedisError::from(io::Error::new(io::ErrorKind::ConnectionRefused, "refused"));
+        assert!(matches!(store_error(refused, timeout), StoreError::Redis(_)));
+        let reset = redis::RedisError::from(io::Error::new(io::ErrorKind::ConnectionReset, "reset"));
+        assert!(matches!(store_error(reset, timeout), StoreError::Redis(_)));
     }
 }
