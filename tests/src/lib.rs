@@ -229,10 +229,17 @@ impl Backend {
     }
 }
 
+/// Sends `signal` (`TERM`, `STOP`, `CONT`, …) to process `pid` with `kill(1)`.
+pub fn send_signal(pid: u32, signal: &str) -> Result<()> {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status()?;
+    anyhow::ensure!(status.success(), "kill -{signal} {pid} failed");
+    Ok(())
+}
+
 /// A running `redis-server` on a free port, without persistence.
 #[derive(Debug)]
 pub struct RedisServer {
-    _child: ChildGuard,
+    child: ChildGuard,
     _dir: tempfile::TempDir,
     /// `redis://127.0.0.1:<port>/0`
     pub url: String,
@@ -257,7 +264,12 @@ impl RedisServer {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Ok(Self { _child: child, _dir: dir, url: format!("redis://127.0.0.1:{port}/0") })
+        Ok(Self { child, _dir: dir, url: format!("redis://127.0.0.1:{port}/0") })
+    }
+
+    /// The server's process id (for [`send_signal`]: `STOP` hangs it, `CONT` resumes it).
+    pub fn pid(&self) -> u32 {
+        self.child.0.id()
     }
 }
 
@@ -338,7 +350,7 @@ pub fn gateway_command(args: &[String]) -> Result<String> {
 /// A running gateway process.
 #[derive(Debug)]
 pub struct Gateway {
-    _child: ChildGuard,
+    child: ChildGuard,
     /// `http://127.0.0.1:<port>`
     pub url: String,
 }
@@ -348,6 +360,26 @@ impl Gateway {
     /// in flight are cut off) and reaps it.
     pub fn kill(self) {
         drop(self);
+    }
+
+    /// The gateway's process id (for [`send_signal`] and `/proc/<pid>`).
+    pub fn pid(&self) -> u32 {
+        self.child.0.id()
+    }
+
+    /// Waits up to `timeout` for the process to exit; its status, or `None`
+    /// if it is still running.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Result<Option<std::process::ExitStatus>> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.0.try_wait()? {
+                return Ok(Some(status));
+            }
+            if start.elapsed() >= timeout {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Starts the gateway binary on `port` with `args` and waits for `/health`.
@@ -361,7 +393,7 @@ impl Gateway {
         let child = ChildGuard(child);
         let url = format!("http://127.0.0.1:{port}");
         wait_http_ok(&format!("{url}/health"), Duration::from_secs(30)).await?;
-        Ok(Self { _child: child, url })
+        Ok(Self { child, url })
     }
 }
 

@@ -325,8 +325,8 @@ pub(super) async fn run(
     let stream = Arc::new(Mutex::new(stream));
     let io = TokioIo::new(EdgeIo { stream: Arc::clone(&stream), conn: Arc::clone(&conn) });
     let service = EdgeService::new(router, Arc::clone(&conn), peer, limits.max_body_bytes);
-    let connection = builder.serve_connection(io, service);
-    tokio::pin!(connection);
+    // Boxed so that it can be dropped (and give the socket back) before the task ends.
+    let mut connection = Box::pin(builder.serve_connection(io, service));
     let mut graceful = false;
     let ended = loop {
         let deadline = if graceful { None } else { conn.deadline(limits) };
