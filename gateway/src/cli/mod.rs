@@ -41,7 +41,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the gateway.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Read and write records directly in the store (operators, tests).
     #[command(subcommand)]
     Records(records::RecordsCommand),
@@ -74,7 +74,7 @@ pub(crate) fn apply_config_file(args: &[OsString]) -> anyhow::Result<()> {
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.serve).await,
-        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Records(command)) => records::run(command).await,
         Some(Command::Resolve(args)) => resolve::run(args).await,
         Some(Command::Names(command)) => names::run(command).await,

@@ -64,8 +64,9 @@ pub struct WriteRateLimit {
 /// request metrics, request tracing (method and route only: no client
 /// address, no callData), JSON errors.
 ///
-/// With a `rate_limit` the server must be run with
-/// `into_make_service_with_connect_info::<SocketAddr>()` (peer IP is the key).
+/// With a `rate_limit` every request needs the `ConnectInfo<SocketAddr>`
+/// extension (the peer IP is the key): [`crate::listener::serve`] inserts it;
+/// another server must too (`into_make_service_with_connect_info`).
 pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
