@@ -517,3 +517,26 @@ async fn no_host_is_400_and_a_weak_ed25519_profile_key_is_invalid_profile() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pipelining_and_the_http2_preface_still_work() {
+    let (gateway, _dir) = start(None, &[]).await;
+    let addr = addr(&gateway);
+    let two = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let (answer, closed) = exchange(&addr, two, Duration::from_secs(5)).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 2, "{text}");
+    assert!(closed.is_some(), "Connection: close was not honoured");
+
+    // HTTP/2 with prior knowledge: the preface and an empty SETTINGS frame get
+    // the server's SETTINGS frame (type 4 on stream 0).
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0").await.unwrap();
+    let mut frame = [0u8; 9];
+    tokio::time::timeout(Duration::from_secs(2), stream.read_exact(&mut frame))
+        .await
+        .expect("SETTINGS in time")
+        .unwrap();
+    assert_eq!(frame[3], 4, "first frame is SETTINGS: {frame:?}");
+    assert_eq!(&frame[5..9], &[0, 0, 0, 0], "on stream 0");
+}

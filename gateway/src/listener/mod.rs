@@ -193,6 +193,7 @@ pub async fn serve(
     let registry = Arc::new(Registry::default());
     let mut tasks = JoinSet::new();
     let mut backoff = Duration::ZERO;
+    let mut warned: Option<std::time::Instant> = None;
     tokio::pin!(shutdown);
     loop {
         // At the cap: make room, or wait until a connection ends.
@@ -220,7 +221,12 @@ pub async fn serve(
             }
             Err(error) if is_resource_exhaustion(&error) => {
                 backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                tracing::warn!(target: "gateway::http", %error, ?backoff, "cannot accept: out of file descriptors or memory; closing an idle connection and backing off");
+                if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
+                    // At most one warning every 10 s: this repeats for as long as the flood lasts.
+                    tracing::warn!(target: "gateway::http", %error, "cannot accept: out of file descriptors or memory; closing idle connections and backing off");
+                    warned = Some(std::time::Instant::now());
+                }
+                metrics::counter!("dm3_gateway_accept_errors_total", "reason" => "resources").increment(1);
                 registry.evict_one();
                 tokio::select! {
                     () = &mut shutdown => return drain(listener, registry, tasks, &limits).await,
