@@ -229,9 +229,11 @@ impl Backend {
     }
 }
 
-/// Sends `signal` (`TERM`, `STOP`, `CONT`, …) to process `pid` with `kill(1)`.
+/// Sends `signal` (`TERM`, `STOP`, `CONT`, …) to process `pid` with the
+/// shell's `kill` builtin.
 pub fn send_signal(pid: u32, signal: &str) -> Result<()> {
-    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status()?;
+    anyhow::ensure!(signal.chars().all(|c| c.is_ascii_alphanumeric()), "bad signal name {signal:?}");
+    let status = Command::new("sh").arg("-c").arg(format!("kill -{signal} {pid}")).status()?;
     anyhow::ensure!(status.success(), "kill -{signal} {pid} failed");
     Ok(())
 }
