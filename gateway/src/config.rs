@@ -194,6 +194,19 @@ pub struct NamesOptions {
     /// Milliseconds after which a client IP may make one more write.
     #[arg(long, env = "DM3_GATEWAY_WRITE_REPLENISH_MS", default_value_t = 2000)]
     pub write_replenish_ms: u64,
+    /// Parent of dm3 address names `<address>.<parent>` written through dm3's
+    /// `POST /profile/address` (repeat, or comma-separate). Must not be a --parent.
+    #[arg(
+        long = "dm3-addr-parent",
+        env = "DM3_GATEWAY_DM3_ADDR_PARENTS",
+        value_delimiter = ',',
+        default_value = "addr.dm3.eth"
+    )]
+    pub dm3_addr_parents: Vec<String>,
+    /// dm3's spam protection: `POST /profile/name` needs a non-zero ETH
+    /// balance of the address, read through --rpc-url.
+    #[arg(long, env = "DM3_GATEWAY_DM3_SPAM_PROTECTION", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub dm3_spam_protection: bool,
 }
 
 impl ServeConfig {

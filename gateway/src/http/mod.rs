@@ -1,6 +1,7 @@
 //! Thin HTTP layer: parse, call the domain core, map errors (in `error.rs`).
 
 mod ccip;
+mod dm3;
 mod error;
 mod info;
 mod names;
@@ -8,7 +9,10 @@ mod names;
 pub(crate) use error::error_response;
 pub use error::ApiError;
 
-use crate::{lookup::LookupService, names::NamesService};
+use crate::{
+    lookup::LookupService,
+    names::{dm3::Dm3Profiles, NamesService},
+};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -43,6 +47,8 @@ pub struct AppState {
     pub lookup: Arc<LookupService>,
     /// The names API core; `None` where names are read-only.
     pub names: Option<Arc<NamesService>>,
+    /// dm3's profile API (`/profile/…`) over the same store; `None` where names are read-only.
+    pub dm3: Option<Arc<Dm3Profiles>>,
 }
 
 /// The record function a response answered (`text`, `multicall`, …), set by
@@ -75,7 +81,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .max_age(Duration::from_secs(86_400))
         // Every origin gets the same `*` answer: nothing varies by request header.
         .vary([]);
-    let mut writes = names::write_router();
+    let mut writes = names::write_router().merge(dm3::write_router());
     if let Some(limit) = rate_limit {
         let config = GovernorConfigBuilder::default()
             .per_millisecond(limit.replenish_ms.max(1))
@@ -87,6 +93,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
     Router::new()
         .merge(info::router())
         .merge(names::read_router())
+        .merge(dm3::read_router())
         .merge(writes)
         .merge(ccip::router())
         .fallback(error::not_found)
@@ -116,6 +123,7 @@ fn route_label(request: &Request) -> &'static str {
         "/ready" => "ready",
         "/metrics" => "metrics",
         p if p.starts_with("/names") || p.starts_with("/owners") => "names",
+        p if p.starts_with("/profile") => "dm3_profile",
         _ => "other",
     }
 }
