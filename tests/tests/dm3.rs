@@ -1,0 +1,243 @@
+//! End to end: dm3's own client libraries (`tests/dm3/app.mjs`: dm3-lib-profile,
+//! dm3-lib-crypto 1.7.1 on ethers 5) against dm3's `/profile` API of the real
+//! gateway binary, then resolved through anvil (ENS registry → OffchainResolver
+//! → CCIP-read), on the embedded store and on Redis with two gateways.
+
+use alloy::signers::local::PrivateKeySigner;
+use dm3_e2e::{
+    free_port, gateway_command, random_profile_keys, repo_root, write_key_file, Chain, Gateway, RedisServer,
+};
+use dm3_gateway::names::{prepare, NamesClient, RecordsInput, Request};
+use serde_json::{json, Value};
+use std::process::Command;
+
+const SUBDOMAIN: &str = "addr.dm3.eth";
+
+/// Runs `tests/dm3/app.mjs <command> <args>` and returns its JSON output.
+fn app(command: &str, args: &Value) -> Value {
+    let script = repo_root().join("tests/dm3/app.mjs");
+    let output = Command::new("node").arg(script).arg(command).arg(args.to_string()).output().expect("run node");
+    assert!(output.status.success(), "app.mjs {command} failed: {}", String::from_utf8_lossy(&output.stderr));
+    // dm3's libraries log to stdout too: the answer is the last line.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("app.mjs {command}: {e}: {stdout}"))
+}
+
+fn hex_key(key: &PrivateKeySigner) -> String {
+    alloy::hex::encode_prefixed(key.to_bytes())
+}
+
+struct Setup {
+    chain: Chain,
+    /// The first gateway takes the app's writes; the chain's CCIP-read URL
+    /// points at the last (another process over the same Redis, or the same).
+    gateways: Vec<Gateway>,
+    dir: tempfile::TempDir,
+    _redis: Option<RedisServer>,
+}
+
+impl Setup {
+    fn writer(&self) -> &str {
+        &self.gateways[0].url
+    }
+}
+
+/// Anvil with the ENS registry and this project's `OffchainResolver` on
+/// `dm3.eth`; one gateway on the embedded store, or two over one Redis.
+async fn setup(use_redis: bool) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = PrivateKeySigner::random();
+    let key_file = write_key_file(dir.path(), "signer.key", &signer);
+    let ports: Vec<u16> = (0..if use_redis { 2 } else { 1 }).map(|_| free_port()).collect();
+    let url = format!("http://127.0.0.1:{}/{{sender}}/{{data}}.json", ports[ports.len() - 1]);
+    let chain = Chain::start(vec![url], vec![signer.address()]).await.unwrap();
+    let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
+    let mut args: Vec<String> = vec![
+        "--resolver".into(),
+        chain.resolver.to_string(),
+        "--signer-key-file".into(),
+        key_file.display().to_string(),
+        "--chain-id".into(),
+        "31337".into(),
+        "--rpc-url".into(),
+        chain.anvil.endpoint(),
+        "--write-burst".into(),
+        "100".into(),
+    ];
+    match &redis {
+        Some(redis) => args.extend(["--redis-url".into(), redis.url.clone()]),
+        None => args.extend(["--data-dir".into(), dir.path().join("data").display().to_string()]),
+    }
+    let mut gateways = Vec::new();
+    for port in ports {
+        gateways.push(Gateway::start(port, &args).await.unwrap());
+    }
+    Setup { chain, gateways, dir, _redis: redis }
+}
+
+fn resolve(setup: &Setup, names: &[&str]) -> Value {
+    let args =
+        json!({ "rpc": setup.chain.anvil.endpoint(), "registry": setup.chain.registry.to_string(), "names": names });
+    app("resolve", &args)
+}
+
+fn assert_refused(outcome: &Value, what: &str) {
+    assert_eq!(outcome["status"], 400, "{what}: {outcome}");
+    assert!(outcome["body"]["error"].is_string(), "{what}: {outcome}");
+}
+
+async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
+    let setup = setup(use_redis).await;
+    let names = NamesClient::new(setup.writer());
+    let (alice, mallory) = (PrivateKeySigner::random(), PrivateKeySigner::random());
+    let alias = "alice.dm3.eth";
+    let addr_name = format!("{:#x}.{SUBDOMAIN}", alice.address());
+
+    // Before: nothing resolves (and the reading gateway caches that).
+    let before = resolve(&setup, &[alias, &addr_name]);
+    for name in [alias, addr_name.as_str()] {
+        assert!(before[name]["profile"].is_null() && before[name]["address"].is_null(), "{name}: {before}");
+    }
+    // A names-API claim of the alias signed now, at nonce 0, for later.
+    let domain = names.domain().await.unwrap();
+    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 600;
+    let stale_claim = prepare(
+        &domain,
+        &mallory,
+        alias,
+        Request::Claim { owner: None, records: RecordsInput::default() },
+        None,
+        0,
+        deadline,
+    )
+    .unwrap();
+
+    // The app: createProfile, POST /profile/address, GET, POST /profile/name, GET.
+    let args = json!({ "gateway": setup.writer(), "key": hex_key(&alice), "subdomain": SUBDOMAIN, "alias": alias });
+    let registered = app("register", &args);
+    let profile = &registered["signedProfile"];
+    assert_eq!(registered["address"], alice.address().to_checksum(None));
+    assert_eq!(registered["setAddress"]["status"], 200, "{registered}");
+    assert_eq!(registered["getProfile"], json!({ "status": 200, "body": profile }));
+    assert_eq!(registered["claim"]["status"], 200, "{registered}");
+    assert_eq!(registered["getName"], json!({ "status": 200, "body": { "name": alias } }));
+
+    // The names API sees both names, owned by alice, nonces bumped.
+    let view = names.name(alias).await.unwrap();
+    assert_eq!((view["owner"].clone(), view["nonce"].clone()), (json!(alice.address()), json!(1)));
+    let view = names.name(&addr_name).await.unwrap();
+    assert_eq!((view["owner"].clone(), view["nonce"].clone()), (json!(alice.address()), json!(1)));
+    assert_eq!(names.names_of(alice.address()).await.unwrap(), [alias], "the address name is not in the owner index");
+
+    // Through the chain, at once (on Redis: through the other gateway), with dm3's getUserProfile.
+    let resolved = resolve(&setup, &[alias, &addr_name]);
+    for name in [alias, addr_name.as_str()] {
+        let entry = &resolved[name];
+        assert_eq!(entry["profile"], *profile, "{name}: {resolved}");
+        assert_eq!(entry["checked"], true, "{name}: {resolved}");
+        assert_eq!(entry["address"], alice.address().to_checksum(None), "{name}: {resolved}");
+    }
+
+    // Refusals, each dm3's 400, and nothing stored.
+    let args = json!({
+        "gateway": setup.writer(), "key": hex_key(&alice), "otherKey": hex_key(&mallory),
+        "subdomain": SUBDOMAIN, "alias": "mallory.dm3.eth",
+    });
+    let refused = app("refusals", &args);
+    for case in [
+        "otherWalletsProfile",
+        "unsupportedSubdomain",
+        "invalidSchema",
+        "extraField",
+        "badAddress",
+        "aliasOtherKey",
+        "aliasNoProfile",
+        "aliasUnsupportedParent",
+    ] {
+        assert_refused(&refused[case], case);
+    }
+    assert_eq!(refused["aliasNoProfile"]["body"]["error"], "Could not find profile");
+    assert_eq!(refused["aliasOtherKey"]["body"]["error"], "signature invalid");
+    assert_eq!(refused["invalidSchema"]["body"]["error"], "invalid schema");
+    assert_eq!(refused["otherProfile"]["status"], 404);
+    assert_eq!(refused["otherName"]["status"], 404);
+    assert_eq!(refused["badPath"]["status"], 400);
+    for name in ["mallory.dm3.eth", "alice.evil.eth", &format!("{:#x}.{SUBDOMAIN}", mallory.address())] {
+        let view = names.name(name).await.unwrap();
+        assert_eq!((view["owner"].clone(), view["nonce"].clone()), (Value::Null, json!(0)), "{name}");
+    }
+    assert_eq!(names.name(&addr_name).await.unwrap()["nonce"], 1, "alice's profile is unchanged");
+    assert!(names.names_of(mallory.address()).await.unwrap().is_empty());
+
+    // A name claimed through the names API shows through /profile.
+    let bob = PrivateKeySigner::random();
+    let bob_key = write_key_file(setup.dir.path(), "bob.key", &bob);
+    let (encryption, signing) = random_profile_keys();
+    let claim: Vec<String> = [
+        "names",
+        "claim",
+        "bob.dm3.eth",
+        "--gateway",
+        setup.writer(),
+        "--key-file",
+        &bob_key.display().to_string(),
+        "--encryption-key",
+        &encryption,
+        "--signing-key",
+        &signing,
+        "--delivery-service",
+        "ds.dm3.eth",
+    ]
+    .map(String::from)
+    .to_vec();
+    gateway_command(&claim).unwrap();
+    let http = reqwest::Client::new();
+    let name: Value = http
+        .get(format!("{}/profile/name/{}", setup.writer(), bob.address()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(name, json!({ "name": "bob.dm3.eth" }));
+    let bob_profile: Value = http
+        .get(format!("{}/profile/{:#x}", setup.writer(), bob.address()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bob_profile["profile"]["publicSigningKey"], signing);
+
+    // deleteName: wrong key and wrong message refused, then removed; the alias resolves empty.
+    let args =
+        json!({ "gateway": setup.writer(), "key": hex_key(&alice), "otherKey": hex_key(&mallory), "alias": alias });
+    let removed = app("delete", &args);
+    assert_refused(&removed["otherKey"], "delete signed by another key");
+    assert_refused(&removed["aliasMessage"], "delete signed over the alias message");
+    assert_eq!(removed["remove"]["status"], 200, "{removed}");
+    assert_eq!(removed["getName"]["status"], 404, "{removed}");
+    let resolved = resolve(&setup, &[alias, &addr_name]);
+    assert!(resolved[alias]["profile"].is_null() && resolved[alias]["address"].is_null(), "{resolved}");
+    assert_eq!(resolved[addr_name.as_str()]["profile"], *profile, "the address name stays: {resolved}");
+    let view = names.name(alias).await.unwrap();
+    assert_eq!((view["owner"].clone(), view["nonce"].clone()), (Value::Null, json!(2)));
+    // The names-API signature made before the dm3 writes is stale now.
+    match names.submit(&stale_claim).await {
+        Err(dm3_gateway::Error::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
+        other => panic!("a stale names-API claim went through: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dm3_app_on_the_embedded_store() {
+    the_dm3_app_registers_resolves_and_removes(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dm3_app_on_redis_across_two_gateways() {
+    the_dm3_app_registers_resolves_and_removes(true).await;
+}
