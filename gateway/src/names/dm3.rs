@@ -207,7 +207,8 @@ impl Dm3Profiles {
     }
 
     /// Writes `profile` (and `addr` = `owner`) into `name` owned by `owner`,
-    /// keeping its other records, at its current nonce.
+    /// keeping its other records, at its current nonce; no write (and no
+    /// nonce bump) when the record already is so.
     async fn write_profile(
         &self,
         name: &str,
@@ -222,6 +223,11 @@ impl Dm3Profiles {
         let mut record = NameRecord { owner: Some(owner), nonce: current.nonce + 1, ..current.clone() };
         record.set_text(PROFILE_KEY, profile.to_text_record());
         record.addresses.insert(COIN_TYPE_ETH, Bytes::copy_from_slice(owner.as_slice()));
+        if record == (NameRecord { nonce: current.nonce + 1, ..current.clone() }) {
+            // Nothing changes: a replayed (public) profile does not bump the
+            // nonce, so it cannot invalidate the owner's pending names-API signatures.
+            return Ok(());
+        }
         self.write(NameWrite {
             name: name.to_owned(),
             expected_owner: current.owner,
@@ -453,8 +459,12 @@ mod tests {
         assert_eq!(record.addresses[&COIN_TYPE_ETH].as_ref(), address.as_slice());
         assert!(f.store.names_of(address).await.unwrap().is_empty());
         assert_eq!(f.dm3.profile_of_address(address).await.unwrap(), Some(profile.clone()));
-        // An update bumps the nonce.
+        // The same profile again changes nothing; a new one bumps the nonce.
         f.dm3.set_address_profile(profile, address, "addr.dm3.eth").await.unwrap();
+        assert_eq!(f.store.record(&name).await.unwrap().unwrap().nonce, 1);
+        let (_, _, newer) = user(2);
+        let newer = SignedUserProfile::sign(newer.profile, &wallet).unwrap();
+        f.dm3.set_address_profile(newer, address, "addr.dm3.eth").await.unwrap();
         assert_eq!(f.store.record(&name).await.unwrap().unwrap().nonce, 2);
     }
 
