@@ -70,6 +70,12 @@ pub struct ServeConfig {
     /// gateway signs for every resolver: for development only.
     #[arg(long = "resolver", env = "DM3_GATEWAY_RESOLVERS", value_delimiter = ',')]
     pub resolvers: Vec<Address>,
+    /// dm3 `ERC3668Resolver` contract (dm3-org/Ccip-Resolver) whose lookups
+    /// are answered in dm3's scheme: `resolveWithContext` callData, an
+    /// EIP-191-prefixed signature, `SignatureCcipVerifier`'s result encodings
+    /// (repeat, or comma-separate). Signed for whether or not it is a --resolver.
+    #[arg(long = "dm3-resolver", env = "DM3_GATEWAY_DM3_RESOLVERS", value_delimiter = ',')]
+    pub dm3_resolvers: Vec<Address>,
     /// Parent name whose subnames are served (repeat, or comma-separate).
     #[arg(long = "parent", env = "DM3_GATEWAY_PARENTS", value_delimiter = ',', default_value = "dm3.eth")]
     pub parents: Vec<String>,

@@ -243,7 +243,9 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
     if policy.resolvers.is_empty() {
         tracing::warn!(target: "gateway", "no --resolver given: signing answers for ANY resolver contract (development mode)");
     }
-    let lookup = LookupService::new(signer, store, policy).with_standby_signers(standby);
+    let lookup = LookupService::new(signer, store, policy)
+        .with_standby_signers(standby)
+        .with_dm3_resolvers(config.dm3_resolvers.clone());
     match config.signing_threads() {
         0 => Ok(lookup),
         threads => lookup
