@@ -1,15 +1,132 @@
 //! End to end: dm3's own client libraries (`tests/dm3/app.mjs`: dm3-lib-profile,
 //! dm3-lib-crypto 1.7.1 on ethers 5) against dm3's `/profile` API of the real
-//! gateway binary, then resolved through anvil (ENS registry → OffchainResolver
-//! → CCIP-read), on the embedded store and on Redis with two gateways.
+//! gateway binary, then resolved through anvil (ENS registry → this project's
+//! OffchainResolver, and dm3's own ERC3668Resolver + SignatureCcipVerifier from
+//! npm `ccip-resolver@0.2.8` → CCIP-read), on the embedded store and on Redis
+//! with two gateways.
 
-use alloy::signers::local::PrivateKeySigner;
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{keccak256, Address, Bytes},
+    providers::Provider,
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol,
+    sol_types::{SolCall, SolError, SolValue},
+};
 use dm3_e2e::{
     free_port, gateway_command, random_profile_keys, repo_root, write_key_file, Chain, Gateway, RedisServer,
 };
-use dm3_gateway::names::{prepare, NamesClient, RecordsInput, Request};
+use dm3_gateway::{
+    names::{prepare, NamesClient, RecordsInput, Request},
+    protocol::{dns_encode, namehash, IOffchainResolver, RecordCalls},
+    signer::AnswerSigner,
+};
 use serde_json::{json, Value};
-use std::process::Command;
+use std::{path::PathBuf, process::Command, sync::OnceLock};
+
+sol! {
+    /// dm3's `ERC3668Resolver` (dm3-org/Ccip-Resolver), the parts the test calls.
+    #[sol(rpc)]
+    interface Dm3Resolver {
+        function setVerifierForDomain(bytes32 node, address verifierAddress, string[] urls) external;
+        function resolve(bytes name, bytes data) external view returns (bytes);
+        function resolveWithProof(bytes response, bytes extraData) external view returns (bytes);
+    }
+
+    /// The ENS registry fixture's `setResolver`.
+    #[sol(rpc)]
+    interface Registry {
+        function setResolver(bytes32 node, address resolver) external;
+    }
+}
+
+/// dm3's contracts come from their npm package. `ccip-resolver@0.2.8` cannot be
+/// `npm install`ed here (its dependency `@ensdomains/ens-contracts` is not in
+/// the registry this project uses), so the test fetches the package tarball
+/// with `npm pack`, checks it against this pinned integrity and unpacks it
+/// under `target/` (never committed).
+const CCIP_RESOLVER: &str = "ccip-resolver@0.2.8";
+const CCIP_RESOLVER_INTEGRITY: &str =
+    "sha512-M4gfw9ITB6wtdWPsg+K1r5ghSAN4MN5CHUeQI4Kgo2G/NTavtUVLZL1eSEyj/ygnLftU9r37jDhqgqHGOINcrg==";
+
+fn ccip_resolver_package() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = repo_root().join("target/npm/ccip-resolver-0.2.8");
+        let package = root.join("package");
+        if package.join("package.json").exists() {
+            return package;
+        }
+        let staging = root.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::create_dir_all(&staging).unwrap();
+        let output = Command::new("npm")
+            .args(["pack", CCIP_RESOLVER, "--json", "--pack-destination"])
+            .arg(&staging)
+            .output()
+            .expect("run npm pack");
+        assert!(output.status.success(), "npm pack {CCIP_RESOLVER}: {}", String::from_utf8_lossy(&output.stderr));
+        let packed: Value = serde_json::from_slice(&output.stdout).expect("npm pack --json");
+        assert_eq!(packed[0]["integrity"], CCIP_RESOLVER_INTEGRITY, "{CCIP_RESOLVER} is not the pinned tarball");
+        let tarball = staging.join(packed[0]["filename"].as_str().unwrap());
+        let status = Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(&staging).status().unwrap();
+        assert!(status.success(), "unpack {CCIP_RESOLVER}");
+        std::fs::remove_file(tarball).unwrap();
+        // Another test process may have won the race: either copy is the same package.
+        let _ = std::fs::rename(&staging, &root);
+        let _ = std::fs::remove_dir_all(&staging);
+        package
+    })
+    .clone()
+}
+
+/// Bytecode of a hardhat artifact of the ccip-resolver package.
+fn ccip_artifact(path: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(ccip_resolver_package().join("artifacts/contracts").join(path)).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    alloy::hex::decode(json["bytecode"].as_str().unwrap()).unwrap()
+}
+
+async fn deploy(chain: &Chain, code: Vec<u8>, args: Vec<u8>) -> Address {
+    let tx = TransactionRequest::default().with_deploy_code([code, args].concat());
+    let receipt = chain.provider.send_transaction(tx).await.unwrap().get_receipt().await.unwrap();
+    assert!(receipt.status(), "deployment reverted");
+    receipt.contract_address.unwrap()
+}
+
+/// dm3's `ERC3668Resolver` with a `SignatureCcipVerifier` trusting `signer`
+/// for `dm3.eth`, whose gateway URL is `url` — deployed as dm3 deploys them.
+async fn deploy_dm3_resolver(chain: &Chain, signer: Address, url: &str) -> Address {
+    let resolver_args = (chain.registry, Address::ZERO, Address::ZERO, Vec::<String>::new()).abi_encode_params();
+    let resolver = deploy(chain, ccip_artifact("ERC3668Resolver.sol/ERC3668Resolver.json"), resolver_args).await;
+    let owner = chain.anvil.addresses()[0];
+    let chain_id = alloy::primitives::U256::from(1);
+    let verifier_args = (owner, String::new(), "dm3".to_string(), chain_id, resolver, vec![signer]).abi_encode_params();
+    let verifier = deploy(
+        chain,
+        ccip_artifact("verifier/signature/SignatureCcipVerifier.sol/SignatureCcipVerifier.json"),
+        verifier_args,
+    )
+    .await;
+    let set = Dm3Resolver::new(resolver, &chain.provider)
+        .setVerifierForDomain(namehash("dm3.eth"), verifier, vec![url.to_owned()])
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(set.status(), "setVerifierForDomain reverted");
+    resolver
+}
+
+/// Points `dm3.eth` in the ENS registry at `resolver`.
+async fn use_resolver(setup: &Setup, resolver: Address) {
+    let registry = Registry::new(setup.chain.registry, &setup.chain.provider);
+    let receipt =
+        registry.setResolver(namehash("dm3.eth"), resolver).send().await.unwrap().get_receipt().await.unwrap();
+    assert!(receipt.status());
+}
 
 const SUBDOMAIN: &str = "addr.dm3.eth";
 
@@ -30,6 +147,9 @@ fn hex_key(key: &PrivateKeySigner) -> String {
 
 struct Setup {
     chain: Chain,
+    /// dm3's `ERC3668Resolver` (the registry points at the project's `OffchainResolver` at first).
+    dm3_resolver: Address,
+    signer: AnswerSigner,
     /// The first gateway takes the app's writes; the chain's CCIP-read URL
     /// points at the last (another process over the same Redis, or the same).
     gateways: Vec<Gateway>,
@@ -51,7 +171,8 @@ async fn setup(use_redis: bool) -> Setup {
     let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let ports: Vec<u16> = (0..if use_redis { 2 } else { 1 }).map(|_| free_port()).collect();
     let url = format!("http://127.0.0.1:{}/{{sender}}/{{data}}.json", ports[ports.len() - 1]);
-    let chain = Chain::start(vec![url], vec![signer.address()]).await.unwrap();
+    let chain = Chain::start(vec![url.clone()], vec![signer.address()]).await.unwrap();
+    let dm3_resolver = deploy_dm3_resolver(&chain, signer.address(), &url).await;
     let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
     let mut args: Vec<String> = vec![
         "--resolver".into(),
@@ -64,6 +185,8 @@ async fn setup(use_redis: bool) -> Setup {
         chain.anvil.endpoint(),
         "--write-burst".into(),
         "100".into(),
+        "--dm3-resolver".into(),
+        dm3_resolver.to_string(),
     ];
     match &redis {
         Some(redis) => args.extend(["--redis-url".into(), redis.url.clone()]),
@@ -73,7 +196,7 @@ async fn setup(use_redis: bool) -> Setup {
     for port in ports {
         gateways.push(Gateway::start(port, &args).await.unwrap());
     }
-    Setup { chain, gateways, dir, _redis: redis }
+    Setup { chain, dm3_resolver, signer: AnswerSigner::new(signer), gateways, dir, _redis: redis }
 }
 
 fn resolve(setup: &Setup, names: &[&str]) -> Value {
@@ -130,14 +253,21 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
     assert_eq!((view["owner"].clone(), view["nonce"].clone()), (json!(alice.address()), json!(1)));
     assert_eq!(names.names_of(alice.address()).await.unwrap(), [alias], "the address name is not in the owner index");
 
-    // Through the chain, at once (on Redis: through the other gateway), with dm3's getUserProfile.
-    let resolved = resolve(&setup, &[alias, &addr_name]);
-    for name in [alias, addr_name.as_str()] {
-        let entry = &resolved[name];
-        assert_eq!(entry["profile"], *profile, "{name}: {resolved}");
-        assert_eq!(entry["checked"], true, "{name}: {resolved}");
-        assert_eq!(entry["address"], alice.address().to_checksum(None), "{name}: {resolved}");
+    // Through the chain, at once (on Redis: through the other gateway), with
+    // dm3's getUserProfile: via this project's OffchainResolver, then via dm3's
+    // ERC3668Resolver + SignatureCcipVerifier.
+    for resolver in [setup.chain.resolver, setup.dm3_resolver] {
+        use_resolver(&setup, resolver).await;
+        let resolved = resolve(&setup, &[alias, &addr_name]);
+        for name in [alias, addr_name.as_str()] {
+            let entry = &resolved[name];
+            assert_eq!(entry["profile"], *profile, "{name} via {resolver}: {resolved}");
+            assert_eq!(entry["checked"], true, "{name} via {resolver}: {resolved}");
+            assert_eq!(entry["address"], alice.address().to_checksum(None), "{name} via {resolver}: {resolved}");
+        }
     }
+    tampered_answers_fail_dm3s_verifier(&setup, alias, profile).await;
+    use_resolver(&setup, setup.chain.resolver).await;
 
     // Refusals, each dm3's 400, and nothing stored.
     let args = json!({
@@ -220,9 +350,12 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
     assert_refused(&removed["aliasMessage"], "delete signed over the alias message");
     assert_eq!(removed["remove"]["status"], 200, "{removed}");
     assert_eq!(removed["getName"]["status"], 404, "{removed}");
-    let resolved = resolve(&setup, &[alias, &addr_name]);
-    assert!(resolved[alias]["profile"].is_null() && resolved[alias]["address"].is_null(), "{resolved}");
-    assert_eq!(resolved[addr_name.as_str()]["profile"], *profile, "the address name stays: {resolved}");
+    for resolver in [setup.chain.resolver, setup.dm3_resolver] {
+        use_resolver(&setup, resolver).await;
+        let resolved = resolve(&setup, &[alias, &addr_name]);
+        assert!(resolved[alias]["profile"].is_null() && resolved[alias]["address"].is_null(), "{resolved}");
+        assert_eq!(resolved[addr_name.as_str()]["profile"], *profile, "the address name stays: {resolved}");
+    }
     let view = names.name(alias).await.unwrap();
     assert_eq!((view["owner"].clone(), view["nonce"].clone()), (Value::Null, json!(2)));
     // The names-API signature made before the dm3 writes is stale now.
@@ -230,6 +363,43 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
         Err(dm3_gateway::Error::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
         other => panic!("a stale names-API claim went through: {other:?}"),
     }
+}
+
+/// The answer of the last gateway to dm3's resolver for `text(name, network.dm3.profile)`
+/// passes `resolveWithProof`; with one byte of the result changed, or signed in
+/// the ENS scheme instead of dm3's, dm3's verifier refuses it.
+async fn tampered_answers_fail_dm3s_verifier(setup: &Setup, name: &str, profile: &Value) {
+    let resolver = Dm3Resolver::new(setup.dm3_resolver, setup.chain.reader());
+    let data = RecordCalls::textCall { node: namehash(name), key: "network.dm3.profile".into() }.abi_encode();
+    let revert = resolver.resolve(dns_encode(name).unwrap().into(), data.into()).call().await.unwrap_err();
+    let revert_data = revert.as_revert_data().expect("resolve reverts with OffchainLookup");
+    let lookup = IOffchainResolver::OffchainLookup::abi_decode(&revert_data).unwrap();
+    assert_eq!(lookup.sender, setup.dm3_resolver);
+    assert_eq!(lookup.callData[..4], keccak256("resolveWithContext(bytes,bytes,bytes)")[..4]);
+
+    let url = format!("{}/{}/{}.json", setup.gateways.last().unwrap().url, lookup.sender, lookup.callData);
+    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let response: Bytes = body["data"].as_str().unwrap().parse().unwrap();
+    let answer = resolver.resolveWithProof(response.clone(), lookup.extraData.clone()).call().await.unwrap();
+    let record = String::abi_decode(&answer).unwrap();
+    let expected = format!("data:application/json,{}", serde_json::to_string(profile).unwrap());
+    assert_eq!(
+        serde_json::from_str::<Value>(record.strip_prefix("data:application/json,").unwrap()).unwrap(),
+        *profile
+    );
+    assert_eq!(record.len(), expected.len());
+
+    let (result, expires, signature) = <(Bytes, u64, Bytes)>::abi_decode_params(&response).unwrap();
+    let mut tampered = result.to_vec();
+    let last = tampered.len() - 40;
+    tampered[last] ^= 1;
+    let forged = (Bytes::from(tampered), expires, signature).abi_encode_params();
+    let refused = resolver.resolveWithProof(forged.into(), lookup.extraData.clone()).call().await;
+    assert!(refused.is_err(), "a tampered result passed dm3's verifier");
+    let ens_scheme = setup.signer.sign_answer(setup.dm3_resolver, &lookup.callData, result, expires).unwrap();
+    let ens_response = dm3_gateway::protocol::encode_response(&ens_scheme);
+    let refused = resolver.resolveWithProof(ens_response.into(), lookup.extraData).call().await;
+    assert!(refused.is_err(), "an ENS-scheme signature passed dm3's verifier");
 }
 
 #[tokio::test(flavor = "multi_thread")]
