@@ -411,3 +411,64 @@ async fn the_dm3_app_on_the_embedded_store() {
 async fn the_dm3_app_on_redis_across_two_gateways() {
     the_dm3_app_registers_resolves_and_removes(true).await;
 }
+
+/// `dm3-gateway dm3 import` of `tests/dm3/sample-export.jsonl` (made by
+/// `tests/dm3/make-sample.mjs` with dm3's libraries): the two valid rows are
+/// imported, each other row is refused with its reason, a second run changes
+/// nothing, and the gateway then serves the imported names through `/profile`.
+#[tokio::test(flavor = "multi_thread")]
+async fn importing_a_sample_export_of_dm3s_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data").display().to_string();
+    let sample = repo_root().join("tests/dm3/sample-export.jsonl").display().to_string();
+    let import = || -> Value {
+        let args = ["dm3", "import", &sample, "--data-dir", &data_dir].map(String::from).to_vec();
+        serde_json::from_str(&gateway_command(&args).unwrap()).unwrap()
+    };
+    let first = import();
+    assert_eq!((first["rows"].clone(), first["imported"].clone()), (json!(7), json!(2)), "{first}");
+    let refused: Vec<(u64, String)> = first["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        (3, "invalid profile: not signed by"),
+        (4, "is not ENSIP-15 normalized"),
+        (5, "duplicate: alias carol.dm3.eth"),
+        (6, "nameHash is not namehash"),
+        (7, "is not ENSIP-15 normalized"),
+    ];
+    assert_eq!(refused.len(), expected.len(), "{first}");
+    for ((line, reason), (want_line, want)) in refused.iter().zip(expected) {
+        assert_eq!(*line, want_line, "{first}");
+        assert!(reason.contains(want), "line {line}: {reason}");
+    }
+    assert_eq!(import(), first, "a second import reports the same");
+
+    let gateway = Gateway::start(free_port(), &["--data-dir".into(), data_dir.clone()]).await.unwrap();
+    let get = |path: String| {
+        let url = format!("{}{path}", gateway.url);
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let carol = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"; // anvil #3
+    let (status, name) = get(format!("/profile/name/{carol}")).await;
+    assert_eq!((status, name), (200, json!({ "name": "carol.dm3.eth" })));
+    let (status, view) = get("/names/carol.dm3.eth".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (view["owner"].as_str().map(str::to_lowercase), view["nonce"].clone()),
+        (Some(carol.to_lowercase()), json!(1))
+    );
+    let (status, profile) = get("/profile/0x15d34aaf54267db7d7c367839aaf71a00a2c6a65".into()).await; // anvil #4
+    assert_eq!(status, 200);
+    assert!(profile["profile"]["publicSigningKey"].is_string(), "{profile}");
+    let (status, _) = get("/profile/0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc".into()).await; // refused row
+    assert_eq!(status, 404);
+    let (status, _) = get("/profile/name/0x15d34aaf54267db7d7c367839aaf71a00a2c6a65".into()).await;
+    assert_eq!(status, 404, "a row without an alias has no name");
+}

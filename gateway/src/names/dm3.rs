@@ -77,6 +77,21 @@ pub enum Dm3Error {
     /// The alias changed between reading and removing it.
     #[error("Couldn't remove profile")]
     CouldNotRemove,
+    /// An imported name is not ENSIP-15 normalized.
+    #[error("name {name:?} is not ENSIP-15 normalized{}", .normalized.as_ref().map(|n| format!(" (normalized: {n:?})")).unwrap_or_default())]
+    NotNormalized {
+        /// The name as exported.
+        name: String,
+        /// Its normalized form, if it has one.
+        normalized: Option<String>,
+    },
+    /// An imported row's `nameHash` is not `namehash(ensName)`.
+    #[error("nameHash is not namehash({0:?})")]
+    NameHashMismatch(String),
+    /// An imported name or alias is held by another address, or the address
+    /// already holds another alias.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
     /// The store or the RPC endpoint failed.
     #[error(transparent)]
     Gateway(#[from] Error),
@@ -133,6 +148,33 @@ pub fn check_ed25519(public_key: &str, message: &str, signature: &str) -> bool {
     let (Some(key), Some(signature)) = (key, signature) else { return false };
     let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else { return false };
     key.verify_strict(message.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature)).is_ok()
+}
+
+/// One row of dm3's offchain-resolver Postgres database, as the README's
+/// `psql` command exports it: a `ProfileContainer` and its `Alias`, if any.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dm3Row {
+    /// `ProfileContainer.nameHash`: `namehash(ensName)`.
+    pub name_hash: String,
+    /// `ProfileContainer.profile`: the signed profile, as JSON or as a string of JSON
+    /// (dm3 stores `JSON.stringify(profile)`).
+    pub profile: serde_json::Value,
+    /// `ProfileContainer.ensName`: the address name, e.g. `0x….addr.dm3.eth`.
+    pub ens_name: String,
+    /// `ProfileContainer.address`.
+    pub address: String,
+    /// `Alias.alias`, e.g. `alice.dm3.eth`.
+    #[serde(default)]
+    pub alias: Option<String>,
+}
+
+fn check_normalized(name: &str) -> Dm3Result<()> {
+    match normalize(name) {
+        Ok(normalized) if normalized == name => Ok(()),
+        Ok(normalized) => Err(Dm3Error::NotNormalized { name: name.to_owned(), normalized: Some(normalized) }),
+        Err(_) => Err(Dm3Error::NotNormalized { name: name.to_owned(), normalized: None }),
+    }
 }
 
 /// The stored profile of `record`, if it has one that parses.
@@ -312,9 +354,16 @@ impl Dm3Profiles {
         let unsupported = |e: Error| Dm3Error::UnsupportedName { name: dm3_name.to_owned(), reason: e.to_string() };
         self.names.config().rules.check(dm3_name).map_err(unsupported)?;
 
+        self.store_alias(dm3_name, owner, &profile).await
+    }
+
+    /// Stores the checked alias `name` for `owner` with `profile`: refreshes
+    /// it when `owner` holds it already; refuses it when someone else does or
+    /// `owner` holds another name (atomically, in the store).
+    async fn store_alias(&self, dm3_name: &str, owner: Address, profile: &SignedUserProfile) -> Dm3Result<()> {
         let current = self.names.store.record(dm3_name).await?.unwrap_or_default();
         if current.owner == Some(owner) {
-            return self.write_profile(dm3_name, owner, &profile, true).await;
+            return self.write_profile(dm3_name, owner, profile, true).await;
         }
         if current.owner.is_some() {
             return Err(Dm3Error::CouldNotCreateAlias("the name is taken"));
@@ -332,6 +381,45 @@ impl Dm3Profiles {
             indexed: true,
         })
         .await
+    }
+
+    /// Imports one row of dm3's offchain-resolver database (a
+    /// `ProfileContainer` with its `Alias`, see [`Dm3Row`]) through the same
+    /// checks as the API, except the alias's Ed25519 signature, which dm3 does
+    /// not keep: the address name must be normalized, `<address>.<addr
+    /// parent>` and match `nameHash`; the profile valid and signed by the
+    /// address; the alias normalized and claimable. Importing a row again
+    /// changes nothing. The alias is checked before anything is written, but a
+    /// duplicate alias is found only when writing it, after the address name.
+    pub async fn import_row(&self, row: &Dm3Row) -> Dm3Result<()> {
+        let address = parse_address(&row.address).ok_or(Dm3Error::InvalidSchema)?;
+        let profile: SignedUserProfile = match &row.profile {
+            serde_json::Value::String(text) => serde_json::from_str(text),
+            other => serde_json::from_value(other.clone()),
+        }
+        .map_err(|e| Dm3Error::InvalidProfile(format!("not dm3's SignedUserProfile: {e}")))?;
+        check_normalized(&row.ens_name)?;
+        let hash: Option<alloy::primitives::B256> = row.name_hash.parse().ok();
+        if hash != Some(crate::protocol::namehash(&row.ens_name)) {
+            return Err(Dm3Error::NameHashMismatch(row.ens_name.clone()));
+        }
+        let (label, parent) = row.ens_name.split_once('.').ok_or(Dm3Error::InvalidSchema)?;
+        if label != format!("{address:#x}") {
+            return Err(Dm3Error::InvalidProfile(format!("{} is not the address name of {address}", row.ens_name)));
+        }
+        if let Some(alias) = &row.alias {
+            check_normalized(alias)?;
+            let unsupported = |e: Error| Dm3Error::UnsupportedName { name: alias.clone(), reason: e.to_string() };
+            self.names.config().rules.check(alias).map_err(unsupported)?;
+        }
+        self.set_address_profile(profile.clone(), address, parent).await?;
+        if let Some(alias) = &row.alias {
+            self.store_alias(alias, address, &profile).await.map_err(|e| match e {
+                Dm3Error::CouldNotCreateAlias(why) => Dm3Error::Duplicate(format!("alias {alias}: {why}")),
+                other => other,
+            })?;
+        }
+        Ok(())
     }
 
     /// `POST /profile/deleteName`: releases `dm3_name` if `signature` is its
