@@ -472,3 +472,36 @@ async fn importing_a_sample_export_of_dm3s_database() {
     let (status, _) = get("/profile/name/0x15d34aaf54267db7d7c367839aaf71a00a2c6a65".into()).await;
     assert_eq!(status, 404, "a row without an alias has no name");
 }
+
+/// With `--dm3-spam-protection`, an alias needs ETH at the address (read
+/// through `--rpc-url`, as dm3's server does): refused at zero balance with
+/// nothing stored, accepted once the address is funded.
+#[tokio::test(flavor = "multi_thread")]
+async fn spam_protection_needs_an_eth_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::start(vec!["http://127.0.0.1:9/{sender}/{data}.json".into()], vec![]).await.unwrap();
+    let args: Vec<String> = ["--data-dir", &dir.path().display().to_string(), "--rpc-url", &chain.anvil.endpoint()]
+        .into_iter()
+        .map(String::from)
+        .chain(["--dm3-spam-protection".into()])
+        .collect();
+    let gateway = Gateway::start(free_port(), &args).await.unwrap();
+    let alice = PrivateKeySigner::random();
+    let register = || {
+        let args = json!({
+            "gateway": gateway.url, "key": hex_key(&alice), "subdomain": SUBDOMAIN, "alias": "alice.dm3.eth",
+        });
+        app("register", &args)
+    };
+    let poor = register();
+    assert_eq!(poor["setAddress"]["status"], 200, "an address name needs no ETH: {poor}");
+    assert_eq!(poor["claim"]["status"], 400, "{poor}");
+    assert_eq!(poor["claim"]["body"]["error"], "Insuficient ETH balance");
+    assert_eq!(poor["getName"]["status"], 404, "nothing stored: {poor}");
+
+    let tx = TransactionRequest::default().with_to(alice.address()).with_value(alloy::primitives::U256::from(1));
+    assert!(chain.provider.send_transaction(tx).await.unwrap().get_receipt().await.unwrap().status());
+    let funded = register();
+    assert_eq!(funded["claim"]["status"], 200, "{funded}");
+    assert_eq!(funded["getName"]["body"], json!({ "name": "alice.dm3.eth" }));
+}
