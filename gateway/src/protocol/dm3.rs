@@ -146,6 +146,20 @@ mod tests {
         }
     }
 
+    /// The fuzz seeds were encoded independently with ethers v6.
+    #[test]
+    fn decodes_the_fuzz_seeds_made_with_ethers() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/corpus/dm3_calldata");
+        let mut decoded = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let calldata = std::fs::read(entry.unwrap().path()).unwrap();
+            let request = decode_dm3_request(&calldata).unwrap();
+            assert!(request.name.ends_with(".dm3.eth"), "{request:?}");
+            decoded += 1;
+        }
+        assert!(decoded >= 2);
+    }
+
     #[test]
     fn results_are_what_the_signature_verifier_decodes() {
         let owner = address!("70997970C51812dc3A010C7d01b50e0d17dc79C8");
