@@ -18,6 +18,24 @@ pub struct StoreConfig {
     /// Use Redis instead of the embedded store, e.g. `redis://127.0.0.1:6379/0`.
     #[arg(long, env = "DM3_GATEWAY_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// Find the Redis primary through this Sentinel, `host:port` (repeat, or
+    /// comma-separate in the environment); needs --redis-service. A
+    /// --redis-url given as well only supplies database and credentials.
+    #[arg(
+        long = "redis-sentinel",
+        env = "DM3_GATEWAY_REDIS_SENTINELS",
+        value_delimiter = ',',
+        requires = "redis_service"
+    )]
+    pub redis_sentinels: Vec<String>,
+    /// The Sentinel master name of the Redis primary.
+    #[arg(long, env = "DM3_GATEWAY_REDIS_SERVICE", requires = "redis_sentinels")]
+    pub redis_service: Option<String>,
+    /// Replicas that must confirm a names-API write (Redis `WAIT`) before it is
+    /// acknowledged; otherwise 503 `write_not_replicated`. Default: 1 with
+    /// --redis-sentinel (a failover must not lose an acknowledged write), else 0.
+    #[arg(long, env = "DM3_GATEWAY_REDIS_MIN_REPLICAS_ACK")]
+    pub redis_min_replicas_ack: Option<u32>,
     /// Serve records from an L2 name registry through this JSON-RPC endpoint
     /// (with --l2-registry); the names API is then read-only.
     #[arg(long, env = "DM3_GATEWAY_L2_RPC_URL", requires = "l2_registry")]
@@ -39,6 +57,19 @@ pub struct StoreConfig {
     /// connection gives `503 store_unavailable`.
     #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub store_timeout: u64,
+}
+
+impl StoreConfig {
+    /// Whether records are in Redis (one server or a Sentinel service).
+    pub fn uses_redis(&self) -> bool {
+        self.redis_url.is_some() || !self.redis_sentinels.is_empty()
+    }
+
+    /// Replicas a write must reach: --redis-min-replicas-ack, or 1 with
+    /// Sentinel (which implies replicas) and 0 for a single Redis.
+    pub fn min_replicas_ack(&self) -> u32 {
+        self.redis_min_replicas_ack.unwrap_or(u32::from(!self.redis_sentinels.is_empty()))
+    }
 }
 
 /// Options of `dm3-gateway serve` (also the default command).
@@ -391,6 +422,30 @@ mod tests {
         assert!(Cli::try_parse_from(["gw", "--max-header-bytes", "100"]).is_err());
         let set = Cli::parse_from(["gw", "--header-timeout-ms", "1500", "--shutdown-timeout", "3"]).serve.edge.limits();
         assert_eq!((set.header_timeout, set.shutdown_timeout), (Duration::from_millis(1500), Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn replica_acks_default_to_one_with_sentinel_only() {
+        let single = Cli::parse_from(["gw", "--redis-url", "redis://r:6379/0"]).serve.store;
+        assert_eq!((single.uses_redis(), single.min_replicas_ack()), (true, 0));
+        let ha = Cli::parse_from([
+            "gw",
+            "--redis-sentinel",
+            "a:26379",
+            "--redis-sentinel",
+            "b:26379",
+            "--redis-service",
+            "dm3",
+        ])
+        .serve
+        .store;
+        assert_eq!(ha.redis_sentinels, ["a:26379", "b:26379"]);
+        assert_eq!((ha.uses_redis(), ha.min_replicas_ack()), (true, 1));
+        let none =
+            Cli::parse_from(["gw", "--redis-sentinel", "a:1", "--redis-service", "s", "--redis-min-replicas-ack", "0"]);
+        assert_eq!(none.serve.store.min_replicas_ack(), 0);
+        assert!(Cli::try_parse_from(["gw", "--redis-sentinel", "a:1"]).is_err(), "a sentinel needs a service name");
+        assert!(!Cli::parse_from(["gw"]).serve.store.uses_redis());
     }
 
     #[test]

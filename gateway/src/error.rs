@@ -188,6 +188,7 @@ impl Error {
             Self::UnknownResolver(_) => "unknown_resolver",
             Self::NameNotServed(_) => "name_not_served",
             Self::Store(crate::store::StoreError::Timeout(_)) => "store_timeout",
+            Self::Store(crate::store::StoreError::NotReplicated { .. }) => "write_not_replicated",
             Self::Store(_) => "store_unavailable",
             Self::Signing(_) | Self::SigningPoolStopped | Self::SigningKey(_) => "internal",
             Self::Rpc(_) => "rpc_unavailable",

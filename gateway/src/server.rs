@@ -11,7 +11,7 @@ use crate::{
         NameRules, NamesConfig, NamesService, SignatureChecker,
     },
     signer::AnswerSigner,
-    store::{EmbeddedStore, L2Store, RecordStore, RedisStore},
+    store::{EmbeddedStore, L2Store, RecordStore, RedisStore, SentinelConfig},
     Error, Result,
 };
 use alloy::{
@@ -25,7 +25,6 @@ pub const DEV_KEY_FILE: &str = "dev-signer.key";
 
 /// Opens the configured store: Redis when a URL is given, else the embedded one.
 pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
-    let timeout = Duration::from_secs(config.store_timeout);
     if let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) {
         let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
         let block = match config.l2_block.as_str() {
@@ -42,10 +41,29 @@ pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
         );
         return Ok(Arc::new(store));
     }
-    Ok(match &config.redis_url {
-        Some(url) => Arc::new(RedisStore::connect_lazy(url, timeout)?),
+    Ok(match open_redis(config)? {
+        Some(redis) => Arc::new(redis),
         None => Arc::new(EmbeddedStore::open(&config.data_dir)?),
     })
+}
+
+/// The Redis store the configuration names (Sentinel service or one URL), if any.
+pub fn open_redis(config: &StoreConfig) -> Result<Option<RedisStore>> {
+    let timeout = Duration::from_secs(config.store_timeout);
+    let redis = if config.redis_sentinels.is_empty() {
+        match &config.redis_url {
+            Some(url) => RedisStore::connect_lazy(url, timeout)?,
+            None => return Ok(None),
+        }
+    } else {
+        let sentinel = SentinelConfig {
+            sentinels: config.redis_sentinels.clone(),
+            service: config.redis_service.clone().unwrap_or_default(),
+            node_url: config.redis_url.clone(),
+        };
+        RedisStore::connect_sentinel(&sentinel, timeout)?
+    };
+    Ok(Some(redis.with_min_replicas_ack(config.min_replicas_ack())))
 }
 
 /// Addresses of keys everybody knows: the anvil/hardhat/foundry default
@@ -145,14 +163,12 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     }
     let caching = cache_ttl > 0 && config.cache_size_mb > 0;
     let store = open_store(&config.store)?;
-    let generations = Arc::new(NameGenerations::new(config.store.redis_url.is_none()));
-    if caching && config.store.redis_url.is_some() {
+    let generations = Arc::new(NameGenerations::new(!config.store.uses_redis()));
+    if caching {
         // Writes by other gateway processes arrive on the change channel.
-        let redis = RedisStore::connect_lazy(
-            config.store.redis_url.as_deref().unwrap_or_default(),
-            Duration::from_secs(config.store.store_timeout),
-        )?;
-        redis.spawn_change_listener(Arc::clone(&generations));
+        if let Some(redis) = open_redis(&config.store)? {
+            redis.spawn_change_listener(Arc::clone(&generations));
+        }
     }
     // Writes through this process drop its cached answers at once.
     let store: Arc<dyn RecordStore> = Arc::new(InvalidatingStore::new(store, Arc::clone(&generations)));

@@ -45,7 +45,13 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
         Error::NameTaken | Error::NonceMismatch { .. } | Error::OwnerLimit { .. } => StatusCode::CONFLICT,
         Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
-        Error::Store(StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_) | StoreError::L2(_))
+        Error::Store(
+            StoreError::Redis(_)
+            | StoreError::Embedded(_)
+            | StoreError::Io(_)
+            | StoreError::L2(_)
+            | StoreError::NotReplicated { .. },
+        )
         | Error::Rpc(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Store(StoreError::Corrupt { .. } | StoreError::Task(_) | StoreError::ReadOnly(_))
         | Error::Signing(_)
@@ -67,6 +73,10 @@ impl IntoResponse for ApiError {
             tracing::error!(target: "gateway::http", error = %self.0, "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE if self.0.code() == "rpc_unavailable" => "rpc endpoint unavailable",
+                StatusCode::SERVICE_UNAVAILABLE if self.0.code() == "write_not_replicated" => {
+                    "write not acknowledged: too few replicas confirmed it in time; it may or may not \
+                     survive a failover, so read the name before signing a new write"
+                }
                 StatusCode::SERVICE_UNAVAILABLE => "record store unavailable",
                 StatusCode::GATEWAY_TIMEOUT => "record store timed out",
                 _ => "internal error",
@@ -99,4 +109,20 @@ pub(super) async fn method_not_allowed() -> Response {
 /// `404` for any route this gateway does not have.
 pub(super) async fn not_found() -> Response {
     error_response(StatusCode::NOT_FOUND, "no_such_route", "no such route".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unreplicated_write_is_a_503_that_says_so() {
+        let error = Error::Store(StoreError::NotReplicated { acked: 0, wanted: 1 });
+        let response = ApiError(error).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["code"], "write_not_replicated");
+        assert!(json["message"].as_str().unwrap().starts_with("write not acknowledged"), "{json}");
+    }
 }

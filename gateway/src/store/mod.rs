@@ -7,11 +7,12 @@ mod embedded;
 mod l2;
 mod record;
 mod redis;
+mod sentinel;
 
 pub use embedded::EmbeddedStore;
 pub use l2::L2Store;
 pub use record::{canonical_text_key, text_key_aliases, NameRecord};
-pub use redis::RedisStore;
+pub use redis::{RedisStore, SentinelConfig};
 
 use crate::protocol::RecordQuery;
 use alloy::primitives::{Address, Bytes, B256};
@@ -110,6 +111,16 @@ pub enum StoreError {
         /// The decoding error.
         #[source]
         source: serde_json::Error,
+    },
+    /// A write was applied on the Redis primary but fewer replicas than
+    /// required confirmed it in time: it is not acknowledged, and a failover
+    /// may lose it (or it may survive: the client must read the name again).
+    #[error("write reached {acked} of {wanted} required replicas in time")]
+    NotReplicated {
+        /// Replicas that confirmed it.
+        acked: u32,
+        /// Replicas required (`--redis-min-replicas-ack`).
+        wanted: u32,
     },
     /// The backend did not answer in time.
     #[error("store did not answer within {0:?}")]

@@ -1,11 +1,17 @@
 //! Redis backend: one key per name, shared by many gateway processes.
 
-use super::{NameRecord, NameWrite, RecordStore, StoreError, WriteConflict, WriteOutcome};
+use super::{
+    sentinel::{Role, SentinelConnection},
+    NameRecord, NameWrite, RecordStore, StoreError, WriteConflict, WriteOutcome,
+};
 use crate::cache::NameGenerations;
 use alloy::primitives::Address;
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use redis::{aio::ConnectionManager, AsyncCommands, Script};
+use redis::{
+    aio::{ConnectionLike, ConnectionManager},
+    AsyncCommands, Cmd, IntoConnectionInfo, Pipeline, RedisFuture, Script, Value,
+};
 use std::{
     sync::{Arc, LazyLock},
     time::Duration,
@@ -61,16 +67,85 @@ fn owner_hex(owner: Option<Address>) -> String {
     owner.map(|o| format!("{o:#x}")).unwrap_or_default()
 }
 
-/// Records in Redis, through an auto-reconnecting [`ConnectionManager`].
+/// How to reach the Redis primary through Sentinel (see [`RedisStore::connect_sentinel`]).
+#[derive(Debug, Clone, Default)]
+pub struct SentinelConfig {
+    /// The Sentinels, `host:port` each.
+    pub sentinels: Vec<String>,
+    /// The Sentinel master (service) name.
+    pub service: String,
+    /// Database, user and password of the data servers, as a `redis://` URL
+    /// whose host is ignored (`None`: database 0, no credentials).
+    pub node_url: Option<String>,
+}
+
+/// A connection to the primary: a fixed server, or the one Sentinel names.
+#[derive(Clone)]
+enum Conn {
+    Fixed(ConnectionManager),
+    Sentinel(SentinelConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Fixed(conn) => conn.req_packed_command(cmd),
+            Self::Sentinel(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Fixed(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Self::Sentinel(conn) => conn.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Fixed(conn) => conn.get_db(),
+            Self::Sentinel(conn) => conn.get_db(),
+        }
+    }
+}
+
+/// The server the change channel is subscribed on: a fixed one, or the
+/// primary the Sentinels name at the time of subscribing.
+#[derive(Clone)]
+enum ChangeSource {
+    Fixed(redis::Client),
+    Sentinel(SentinelConnection),
+}
+
+/// Records in Redis: one server through an auto-reconnecting
+/// [`ConnectionManager`], or the primary of a Sentinel service, followed
+/// across failovers.
 ///
 /// Connects lazily: the gateway starts while Redis is down and answers 5xx
-/// until it is back. Every command and every connection attempt times out
-/// after the configured duration, as [`StoreError::Timeout`] (`504`); a
-/// refused or broken connection is [`StoreError::Redis`] (`503`).
+/// until it is back. Every command and every connection attempt (with
+/// Sentinel: every discovery) times out after the configured duration, as
+/// [`StoreError::Timeout`] (`504`); a refused or broken connection is
+/// [`StoreError::Redis`] (`503`).
+///
+/// With `min_replicas_ack > 0`, a name write is acknowledged only once
+/// `WAIT` confirmed that many replicas have it. With Sentinel, writes use a
+/// connection of their own, so that `WAIT` (which blocks its connection)
+/// never holds reads back; on a single `--redis-url` they share one.
 #[derive(Clone)]
 pub struct RedisStore {
-    client: redis::Client,
-    conn: ConnectionManager,
+    /// Where the change listener subscribes.
+    changes: ChangeSource,
+    conn: Conn,
+    writes: Conn,
+    /// With Sentinel: replicas answer record reads while the primary is unreachable.
+    replicas: Option<Conn>,
+    min_replicas_ack: u32,
+    wait_timeout: Duration,
     timeout: Duration,
 }
 
@@ -91,7 +166,45 @@ impl RedisStore {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-        Ok(Self { client, conn, timeout })
+        Ok(Self {
+            changes: ChangeSource::Fixed(client),
+            conn: Conn::Fixed(conn.clone()),
+            // One connection: a ConnectionManager reconnects only when a command
+            // fails on it, so a second one would fail the first write after
+            // every outage that reads had already recovered from.
+            writes: Conn::Fixed(conn),
+            replicas: None,
+            min_replicas_ack: 0,
+            wait_timeout: timeout / 2,
+            timeout,
+        })
+    }
+
+    /// Prepares connections to the primary of `config.service` as the
+    /// Sentinels name it (and to a replica, for reads while the primary is
+    /// unreachable); does not connect yet. After a failover the next command
+    /// asks the Sentinels again and goes to the promoted replica.
+    pub fn connect_sentinel(config: &SentinelConfig, timeout: Duration) -> Result<Self, StoreError> {
+        let sentinels: Vec<String> = config.sentinels.iter().map(|s| format!("redis://{s}")).collect();
+        let redis_info = match &config.node_url {
+            Some(url) => url.as_str().into_connection_info()?.redis_settings().clone(),
+            None => redis::RedisConnectionInfo::default(),
+        };
+        let db = redis_info.db();
+        let node = redis::sentinel::SentinelNodeConnectionInfo::default().set_redis_connection_info(redis_info);
+        let open = |role| {
+            SentinelConnection::new(&sentinels, &config.service, node.clone(), db, role, timeout).map(Conn::Sentinel)
+        };
+        let changes = SentinelConnection::new(&sentinels, &config.service, node.clone(), db, Role::Primary, timeout)?;
+        Ok(Self {
+            changes: ChangeSource::Sentinel(changes),
+            conn: open(Role::Primary)?,
+            writes: open(Role::Primary)?,
+            replicas: Some(open(Role::Replica)?),
+            min_replicas_ack: 0,
+            wait_timeout: timeout / 2,
+            timeout,
+        })
     }
 
     /// The store error of a failed command: its own timeout is the store
@@ -100,17 +213,43 @@ impl RedisStore {
         store_error(error, self.timeout)
     }
 
+    /// Acknowledges a name write only once `count` replicas confirmed it
+    /// (`WAIT count timeout`, the timeout being half the store timeout); 0
+    /// acknowledges what the primary applied.
+    #[must_use]
+    pub const fn with_min_replicas_ack(mut self, count: u32) -> Self {
+        self.min_replicas_ack = count;
+        self
+    }
+
+    /// A client for the server the change channel lives on, now.
+    async fn changes_client(&self) -> Result<redis::Client, redis::RedisError> {
+        match &self.changes {
+            ChangeSource::Fixed(client) => Ok(client.clone()),
+            ChangeSource::Sentinel(conn) => conn.discover().await,
+        }
+    }
+
     /// Listens on [`CHANGES_CHANNEL`] in a background task for as long as the
     /// runtime runs: every published name is passed to `generations`; while
     /// the subscription is down (Redis unreachable) the generations are not
     /// live, so no cached answer is served, and every answer cached before is
     /// stale once it is back (changes may have been missed meanwhile).
+    ///
+    /// With Sentinel the subscription is made on the primary the Sentinels
+    /// name at that moment; the failover closes it (the old primary dies or
+    /// is demoted, and Sentinel disconnects its clients), and the next round
+    /// subscribes on the new primary, with the cache bypassed in between.
     pub fn spawn_change_listener(&self, generations: Arc<NameGenerations>) -> tokio::task::JoinHandle<()> {
-        let client = self.client.clone();
+        let store = self.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(100);
             loop {
-                match client.get_async_pubsub().await {
+                let pubsub = match store.changes_client().await {
+                    Ok(client) => client.get_async_pubsub().await,
+                    Err(e) => Err(e),
+                };
+                match pubsub {
                     Ok(mut pubsub) => match pubsub.subscribe(CHANGES_CHANNEL).await {
                         Ok(()) => {
                             generations.set_channel(true);
@@ -142,6 +281,26 @@ impl RedisStore {
         })
     }
 
+    /// After a write on `self.writes`: `WAIT` for `min_replicas_ack` replicas.
+    /// The write is applied on the primary either way; when fewer replicas
+    /// confirm it in time it is not acknowledged (a failover may lose it).
+    async fn await_replicas(&self) -> Result<(), StoreError> {
+        if self.min_replicas_ack == 0 {
+            return Ok(());
+        }
+        let timeout_ms = u64::try_from(self.wait_timeout.as_millis()).unwrap_or(u64::MAX).max(1);
+        let acked: u32 = redis::cmd("WAIT")
+            .arg(self.min_replicas_ack)
+            .arg(timeout_ms)
+            .query_async(&mut self.writes.clone())
+            .await
+            .map_err(|e| self.failed(e))?;
+        if acked < self.min_replicas_ack {
+            return Err(StoreError::NotReplicated { acked, wanted: self.min_replicas_ack });
+        }
+        Ok(())
+    }
+
     fn key(name: &str) -> String {
         format!("{KEY_PREFIX}{name}")
     }
@@ -159,7 +318,24 @@ fn store_error(error: redis::RedisError, timeout: Duration) -> StoreError {
 #[async_trait]
 impl RecordStore for RedisStore {
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
-        let value: Option<Vec<u8>> = self.conn.clone().get(Self::key(name)).await.map_err(|e| self.failed(e))?;
+        let value: Option<Vec<u8>> = match (self.conn.clone().get(Self::key(name)).await, &self.replicas) {
+            (Ok(value), _) => value,
+            (Err(e), Some(replicas)) => {
+                // No primary now (failing over, or the Sentinels still name the
+                // dead one): a replica holds a prefix of its history, see
+                // docs/SECURITY.md. When the replica fails too, the primary's
+                // error is the one reported.
+                tracing::debug!(target: "gateway::store", error = %e, "primary unreachable; reading a replica");
+                let key = Self::key(name);
+                match replicas.clone().get(&key).await {
+                    Ok(value) => value,
+                    // Sentinel disconnects the clients of every server it
+                    // reconfigures: ask the (new) replica once more.
+                    Err(_) => replicas.clone().get(&key).await.map_err(|_| self.failed(e))?,
+                }
+            }
+            (Err(e), _) => return Err(self.failed(e)),
+        };
         value
             .map(|bytes| NameRecord::from_json(&bytes))
             .transpose()
@@ -205,11 +381,14 @@ impl RecordStore for RedisStore {
             .arg(&write.name)
             .arg(CHANGES_CHANNEL)
             .arg(if write.indexed { "1" } else { "0" })
-            .invoke_async(&mut self.conn.clone())
+            .invoke_async(&mut self.writes.clone())
             .await
             .map_err(|e| self.failed(e))?;
         let conflict = match status.as_str() {
-            "ok" => return Ok(WriteOutcome::Written),
+            "ok" => {
+                self.await_replicas().await?;
+                return Ok(WriteOutcome::Written);
+            }
             "name_taken" => WriteConflict::NameTaken,
             "not_claimed" => WriteConflict::NotClaimed,
             "not_owner" => WriteConflict::NotOwner(detail.parse().unwrap_or_default()),
