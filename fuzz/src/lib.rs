@@ -133,8 +133,11 @@ impl NamesHarness {
             NamesConfig { rules, max_names_per_owner: 1, chain_id: 1, resolver: Address::repeat_byte(0x11) },
             SignatureChecker::default(),
         );
-        let state =
-            AppState { lookup: Arc::new(LookupService::new(signer, store, policy)), names: Some(Arc::new(names)) };
+        let state = AppState {
+            lookup: Arc::new(LookupService::new(signer, store, policy)),
+            names: Some(Arc::new(names)),
+            page: None,
+        };
         Self { runtime, app: app(state, None), _dir: dir }
     }
 }

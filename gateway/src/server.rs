@@ -3,7 +3,7 @@
 use crate::{
     cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
     config::{ServeConfig, StoreConfig},
-    http::{app, AppState, WriteRateLimit},
+    http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
     names::{NameRules, NamesConfig, NamesService, SignatureChecker},
@@ -208,7 +208,32 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
     // With an L2 registry, names are claimed on the L2: the names API is read-only.
     let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
-    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names }, rate_limit, edge: config.edge.limits() })
+    Ok(Gateway {
+        state: AppState { lookup: Arc::new(lookup), names, page: page_config(config)?.map(Arc::new) },
+        rate_limit,
+        edge: config.edge.limits(),
+    })
+}
+
+/// The claim page's options, or `None` when the page is off.
+pub fn page_config(config: &ServeConfig) -> Result<Option<PageConfig>> {
+    let page = &config.page;
+    if !page.page {
+        return Ok(None);
+    }
+    if let Some(url) = &page.page_rpc_url {
+        let parsed = reqwest::Url::parse(url).map_err(|e| Error::Config(format!("bad --page-rpc-url: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config("--page-rpc-url must be an http or https URL".into()));
+        }
+    }
+    Ok(Some(PageConfig {
+        delivery_services: page.page_delivery_services.clone(),
+        chain_id: page.page_chain_id.unwrap_or(config.names.chain_id),
+        rpc_url: page.page_rpc_url.clone(),
+        ens_registry: page.page_ens_registry,
+        universal_resolver: page.page_universal_resolver,
+    }))
 }
 
 /// Builds the CCIP-read core from configuration (without the cache), with
