@@ -286,6 +286,7 @@ try {
   assert.equal(await textOf('[data-testid="res-addr"]'), alice);
   assert.equal(await textOf('[data-testid="res-encryption-key"]'), expected.keys.encryptionKeyPair.publicKey);
   const links = await page.locator('#res-body .links a').evaluateAll((as) => as.map((a) => a.href));
+  assert.deepEqual(await page.locator('#res-body .links .label').allTextContents(), ['addr()', 'text(network.dm3.profile)', 'contenthash()']);
   assert.ok(links.length >= 3, `raw answer links: ${links}`);
   for (const link of links) {
     assert.ok(link.startsWith(`${gatewayUrl}/`), link);
@@ -294,6 +295,10 @@ try {
     assert.match((await raw.json()).data, /^0x[0-9a-f]+$/);
   }
   log(`resolved in the page (${links.length} CCIP-read answers linked)`);
+  await page.locator('#res-body details summary').click();
+  await page.evaluate(() => { document.querySelector('.top').style.position = 'static'; });
+  await page.locator('#resolve').screenshot({ path: join(shotDir, 'page-resolution.png') });
+  await page.evaluate(() => { document.querySelector('.top').style.position = ''; });
 
   // --- update the profile and records
   const item = page.locator('li.name-item[data-name="alice.dm3.eth"]');

@@ -122,17 +122,20 @@ async fn the_page_can_be_turned_off() {
     assert_eq!(post.status(), StatusCode::BAD_REQUEST, "CCIP-read POST / is unaffected");
 }
 
-/// The whole claim flow in headless Chromium; screenshots go to `docs/`
-/// (`DM3_PAGE_SCREENSHOTS` overrides the directory).
+/// The whole claim flow in headless Chromium. Screenshots go to
+/// `target/page-screenshots/`; `DM3_PAGE_SCREENSHOTS=docs` refreshes the
+/// committed ones that the README shows.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_browser_claims_updates_transfers_and_releases_a_name() {
     let setup = setup(&[]).await;
-    let shots =
-        std::env::var("DM3_PAGE_SCREENSHOTS").unwrap_or_else(|_| repo_root().join("docs").display().to_string());
+    let shots: std::path::PathBuf = std::env::var_os("DM3_PAGE_SCREENSHOTS")
+        .map_or_else(|| repo_root().join("target/page-screenshots"), |dir| repo_root().join(dir));
+    std::fs::create_dir_all(&shots).unwrap();
     let started = Instant::now();
     let mut child = Command::new("node")
         .arg(repo_root().join("tests/browser/claim.mjs"))
-        .args([&setup.gateway.url, &setup.chain.anvil.endpoint(), &setup.chain.registry.to_string(), &shots])
+        .args([&setup.gateway.url, &setup.chain.anvil.endpoint(), &setup.chain.registry.to_string()])
+        .arg(&shots)
         .current_dir(repo_root())
         .spawn()
         .expect("run node (scripts/test installs it)");

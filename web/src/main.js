@@ -124,6 +124,7 @@ async function setAccount(account) {
   pill.textContent = state.account ? short(state.account) : '';
   pill.title = state.account ?? '';
   $('connect').textContent = state.account ? 'Switch account' : 'Connect wallet';
+  $('connect').classList.toggle('connected', Boolean(state.account));
   await refreshMyNames();
   onLabelInput();
 }
@@ -544,14 +545,17 @@ async function showResolution(name) {
     rows.push(['dm3 profile', profileCell]);
     for (const key of keys.slice(1)) rows.push([`Text ${key}`, h('span', { 'data-testid': `res-text-${key}` }, result.texts[key] || '—')]);
     rows.push(['Content hash', h('span', { class: 'mono' }, result.contenthash === '0x' ? '—' : result.contenthash)]);
-    const links = result.lookups.map(lookupUrl).filter(Boolean);
+    const links = result.lookups.map((l) => ({ url: lookupUrl(l), label: l.label })).filter((l) => l.url);
     const children = [
       h('p', { class: 'ok-line', 'data-testid': 'res-verified' },
         `Verified: every answer came through CCIP-read and was checked by the resolver contract (resolveWithProof).`),
       h('dl', { class: 'grid' }, rows.flatMap(([k, ...v]) => [h('dt', {}, k), h('dd', {}, ...v)])),
       h('details', {},
         h('summary', {}, `Raw CCIP-read answers (${links.length})`),
-        h('ul', { class: 'links' }, links.map((url) => h('li', {}, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'mono' }, url))))),
+        h('p', { class: 'hint' }, 'The gateway\'s signed answers, as the resolver\'s OffchainLookup asked for them: abi.encode(result, expires, signature).'),
+        h('ul', { class: 'links' }, links.map(({ url, label }) =>
+          h('li', {}, h('span', { class: 'label' }, label), ' ',
+            h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'mono', title: url }, `${url.slice(0, 56)}…`))))),
     ];
     if (state.config.universalResolver) {
       try {

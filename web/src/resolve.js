@@ -129,6 +129,7 @@ export async function resolveByRegistry(config, name, textKeys) {
   const node = namehash(name);
   const dns = dnsEncode(name);
   const call = async (functionName, args) => {
+    const first = lookups.length;
     const data = encodeFunctionData({ abi: RECORD_ABI, functionName, args });
     const answer = await readContract(client, {
       address: resolver,
@@ -136,6 +137,8 @@ export async function resolveByRegistry(config, name, textKeys) {
       functionName: 'resolve',
       args: [dns, data],
     });
+    const label = functionName === 'text' ? `text(${args[1]})` : `${functionName}()`;
+    for (const lookup of lookups.slice(first)) lookup.label = label;
     return decodeFunctionResult({ abi: RECORD_ABI, functionName, data: answer });
   };
   const addr = await call('addr', [node]);
