@@ -252,13 +252,25 @@ try {
   assert.equal((await apiName('alice.dm3.eth')).owner, null);
   log('availability: taken, reserved, too short, not normalized, free');
 
+  // --- a pasted profile: refused when another account signed it, accepted when the owner did
+  const expected = await dm3ProfileOf(alice, ['ds.dm3.eth']);
+  const carols = await dm3ProfileOf(carol, ['ds.dm3.eth']);
+  await page.check('input[name="profile-source"][value="paste"]');
+  await page.fill('#pasted', dm3Shared.createJsonDataUri(carols.signedProfile));
+  assert.match(await waitStatus('#claim-status', 'bad', 'not signed by'), new RegExp(alice));
+  await page.fill('#pasted', JSON.stringify(expected.signedProfile));
+  await page.locator('[data-testid="profile-encryption-key"]').waitFor();
+  assert.equal(await textOf('[data-testid="profile-encryption-key"]'), expected.keys.encryptionKeyPair.publicKey);
+  await page.check('input[name="profile-source"][value="create"]');
+  await page.locator('[data-testid="profile-encryption-key"]').waitFor({ state: 'detached' });
+  log('pasted profiles: a foreign signature is refused, the owner\'s accepted');
+
   // --- a profile made the dm3 way; a declined wallet request is shown
   wallet.rejectNext = 'personal_sign';
   await page.click('#create');
   assert.match(await waitStatus('#claim-status', 'bad', 'declined'), /User rejected/);
   await page.click('#create');
   await page.locator('[data-testid="profile-encryption-key"]').waitFor();
-  const expected = await dm3ProfileOf(alice, ['ds.dm3.eth']);
   assert.equal(await textOf('[data-testid="profile-encryption-key"]'), expected.keys.encryptionKeyPair.publicKey);
   assert.equal(await textOf('[data-testid="profile-signing-key"]'), expected.keys.signingKeyPair.publicKey);
   log('profile created; keys equal dm3-lib-profile createProfile');
@@ -354,6 +366,8 @@ try {
 
   assert.deepEqual(problems, [], problems.join('\n'));
   const hosts = [...new Set(requests.map((r) => new URL(r.split(' ')[1]).origin))];
+  // The recorder saw the page's traffic: both the gateway and the RPC.
+  assert.deepEqual(new Set(hosts), allowed, `hosts seen: ${hosts}`);
   log(`ok: ${requests.length} requests, all to ${hosts.join(' and ')}; no console errors`);
   exitCode = 0;
 } catch (error) {

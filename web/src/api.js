@@ -30,6 +30,17 @@ export const ERROR_MESSAGES = {
   no_such_route: 'This gateway has no names API.',
   method_not_allowed: 'This gateway does not accept that change.',
   internal: 'The gateway failed internally. Try again later.',
+  // Codes of the CCIP-read side; the page meets them only through a broken deployment.
+  invalid_calldata: 'The lookup request is malformed.',
+  invalid_dns_name: 'The name is not a valid DNS-encoded name.',
+  node_mismatch: 'The lookup asked for another name than it named.',
+  unsupported_function: 'The gateway does not answer this kind of record.',
+  multicall_too_large: 'Too many records were asked for at once.',
+  nested_multicall: 'A multicall may not contain another multicall.',
+  unknown_resolver: 'This gateway does not sign for that resolver contract.',
+  no_resolver: 'The name has no resolver.',
+  bad_answer: 'The gateway received a malformed answer upstream.',
+  upstream: 'Another gateway answered with an error.',
 };
 
 /** An error answer of the gateway, with its HTTP status and code. */

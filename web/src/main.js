@@ -241,7 +241,7 @@ async function checkProfileSigner(signedProfile, owner) {
   });
   if (signer !== owner) {
     throw new Error(
-      `This profile is signed by ${signer}, not by ${owner}: the gateway only accepts a profile signed by the name's owner.`,
+      `This profile is not signed by ${owner}: the gateway only accepts a profile signed by the name's owner.`,
     );
   }
 }
@@ -301,6 +301,7 @@ function onProfileSource() {
   $('create-profile').hidden = paste;
   $('paste-profile').hidden = !paste;
   state.profile = null;
+  setStatus($('claim-status'), '');
   if (paste) onPasteProfile();
   else renderProfileSummary();
 }

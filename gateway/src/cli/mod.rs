@@ -38,6 +38,9 @@ impl Cli {
     }
 }
 
+// Parsed once at start-up and moved into `serve`: the size of the options
+// struct costs nothing worth a `Box`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the gateway.
