@@ -222,7 +222,12 @@ try {
   await claimFromNode('carol.dm3.eth', carol);
   await page.goto(`${gatewayUrl}/`);
   await page.locator('body[data-ready="true"]').waitFor();
-  await page.click('#connect');
+  // By keyboard: the skip link comes first, then the connect button.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'connect');
+  await page.keyboard.press('Enter');
   await page.locator('#account', { hasText: alice.slice(0, 6) }).waitFor();
   assert.ok(wallet.calls.includes('eth_requestAccounts'));
   assert.equal(await page.locator('#account').getAttribute('title'), alice);
@@ -282,7 +287,9 @@ try {
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // --- claim
-  await page.click('#claim-button');
+  await page.focus('#label');
+  await page.keyboard.press('Enter'); // submits the claim form
+
   await waitStatus('#claim-status', 'ok', 'Claimed alice.dm3.eth');
   const claimed = await apiName('alice.dm3.eth');
   assert.equal(getAddress(claimed.owner), alice);
