@@ -339,6 +339,12 @@ try {
   assert.equal((await ccip('alice.dm3.eth', 'network.dm3.profile')).text, profileOf(updated));
   assert.equal(await textOf('[data-testid="res-delivery-services"]'), 'ds.dm3.eth, backup.dm3.eth');
   log('updated; names API and CCIP-read agree');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => { document.querySelector('.top').style.position = 'static'; });
+  await page.locator('li.name-item[data-name="alice.dm3.eth"] summary', { hasText: 'Profile and records' }).click();
+  await page.locator('#mine').screenshot({ path: join(shotDir, 'page-manage-390.png') });
+  await page.evaluate(() => { document.querySelector('.top').style.position = ''; });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // --- transfer to bob
   const aliceItem = page.locator('li.name-item[data-name="alice.dm3.eth"]');

@@ -380,7 +380,13 @@ function recordsForm(view, statusEl) {
   const id = (s) => `${s}-${view.name}`;
   const profileArea = h('textarea', { id: id('profile'), rows: 4, class: 'mono', spellcheck: 'false' });
   profileArea.value = profileText;
-  const services = h('input', { id: id('ds'), value: (state.config?.deliveryServices ?? []).join(', '), autocomplete: 'off' });
+  let currentServices = state.config?.deliveryServices ?? [];
+  try {
+    if (profileText) currentServices = parseSignedProfile(profileText).profile.deliveryServices;
+  } catch {
+    // a malformed stored profile: offer the operator's default instead
+  }
+  const services = h('input', { id: id('ds'), value: currentServices.join(', '), autocomplete: 'off' });
   const texts = h('textarea', { id: id('texts'), rows: 3, class: 'mono', spellcheck: 'false', placeholder: 'url=https://example.org' });
   texts.value = others.map(([k, v]) => `${k}=${v}`).join('\n');
   const eth = h('input', { id: id('eth'), class: 'mono', autocomplete: 'off', placeholder: state.account ?? '0x…' });
@@ -437,10 +443,8 @@ function recordsForm(view, statusEl) {
   return h('form', { class: 'records', onsubmit: save, 'data-testid': 'records-form' },
     h('label', { for: id('profile') }, 'dm3 profile (signed record)'),
     profileArea,
-    h('div', { class: 'inline' },
-      h('label', { for: id('ds'), class: 'sr-only' }, 'Delivery services for a new profile'),
-      services,
-      regenerate),
+    h('label', { for: id('ds') }, 'Delivery services of a new profile'),
+    h('div', { class: 'inline' }, services, regenerate),
     h('label', { for: id('texts') }, 'Text records (key=value, one per line)'),
     texts,
     h('label', { for: id('eth') }, 'ETH address (coin type 60; empty: the owner)'),
