@@ -26,9 +26,7 @@ async fn setup(extra: &[&str]) -> Setup {
     let signer = PrivateKeySigner::random();
     let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
-    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}/{{sender}}/{{data}}.json")], vec![signer.address()])
-        .await
-        .unwrap();
+    let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()]).await.unwrap();
     let mut args: Vec<String> = vec![
         "--resolver".into(),
         chain.resolver.to_string(),
