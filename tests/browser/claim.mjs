@@ -138,6 +138,7 @@ const allowed = new Set([new URL(gatewayUrl).origin, new URL(rpcUrl).origin]);
 const problems = [];
 const requests = [];
 const wallet = { account: alice, rejectNext: null, calls: [] };
+let expectedConflicts = 0;
 
 const executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
 const userDataDir = mkdtempSync(join(tmpdir(), 'dm3-page-chromium-'));
@@ -207,7 +208,13 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(STEP_TIMEOUT);
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    // Chromium logs every 4xx fetch; the one 409 this test provokes on purpose is not a page error.
+    if (expectedConflicts > 0 && /Failed to load resource: .*status of 409/.test(message.text())) {
+      expectedConflicts -= 1;
+      return;
+    }
+    problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 
@@ -285,6 +292,19 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shotDir, 'page-390.png') });
   await page.setViewportSize({ width: 1280, height: 800 });
+
+  // --- a names-API refusal is shown in words: the name is taken between the check and the claim
+  await type('dave');
+  await waitStatus('#availability', 'ok', 'Available');
+  await claimFromNode('dave.dm3.eth', accounts[4]);
+  expectedConflicts = 1;
+  await page.click('#claim-button');
+  assert.match(await waitStatus('#claim-status', 'bad', 'Someone already holds this name'), /already taken/);
+  for (let i = 0; i < 100 && expectedConflicts > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(expectedConflicts, 0, 'the gateway answered 409');
+  await type('alice');
+  await waitStatus('#availability', 'ok', 'Available');
+  log('a claim refused by the gateway (name_taken) is explained');
 
   // --- claim
   await page.focus('#label');
