@@ -148,6 +148,7 @@ impl NamesHarness {
             lookup: Arc::new(LookupService::new(signer, store, policy)),
             names: Some(Arc::new(names)),
             dm3: None,
+            page: None,
         };
         Self { runtime, app: app(state, None), _dir: dir }
     }

@@ -141,6 +141,9 @@ pub struct ServeConfig {
     /// Limits of the HTTP edge.
     #[command(flatten)]
     pub edge: EdgeConfig,
+    /// Claim-page options.
+    #[command(flatten)]
+    pub page: PageOptions,
 }
 
 /// Limits of the HTTP edge: connections, request heads, closing, shutdown
@@ -195,6 +198,46 @@ impl EdgeConfig {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
         }
     }
+}
+
+/// Options of the claim page served at `/`.
+#[derive(Debug, Clone, Args)]
+pub struct PageOptions {
+    /// Serve the claim page at `/` (true or false).
+    #[arg(
+        long = "page",
+        env = "DM3_GATEWAY_PAGE",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub page: bool,
+    /// Delivery services a new dm3 profile lists by default on the page
+    /// (repeat, or comma-separate); the user may edit them.
+    #[arg(
+        long = "page-delivery-service",
+        env = "DM3_GATEWAY_PAGE_DELIVERY_SERVICES",
+        value_delimiter = ',',
+        default_value = "ds.dm3.eth"
+    )]
+    pub page_delivery_services: Vec<String>,
+    /// Chain id the page resolves on. Default: --chain-id.
+    #[arg(long = "page-chain-id", env = "DM3_GATEWAY_PAGE_CHAIN_ID")]
+    pub page_chain_id: Option<u64>,
+    /// JSON-RPC URL the browser reads the chain through (public: it is sent
+    /// to every visitor). Default: the visitor's wallet.
+    #[arg(long = "page-rpc-url", env = "DM3_GATEWAY_PAGE_RPC_URL")]
+    pub page_rpc_url: Option<String>,
+    /// ENS registry the page walks from.
+    #[arg(
+        long = "page-ens-registry",
+        env = "DM3_GATEWAY_PAGE_ENS_REGISTRY",
+        default_value = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e"
+    )]
+    pub page_ens_registry: Address,
+    /// ENS UniversalResolver the page also resolves through (optional).
+    #[arg(long = "page-universal-resolver", env = "DM3_GATEWAY_PAGE_UNIVERSAL_RESOLVER")]
+    pub page_universal_resolver: Option<Address>,
 }
 
 /// Options of the names API (claims of free subnames).
@@ -446,6 +489,28 @@ mod tests {
         assert_eq!(none.serve.store.min_replicas_ack(), 0);
         assert!(Cli::try_parse_from(["gw", "--redis-sentinel", "a:1"]).is_err(), "a sentinel needs a service name");
         assert!(!Cli::parse_from(["gw"]).serve.store.uses_redis());
+    }
+
+    #[test]
+    fn page_options_default_and_parse() {
+        let defaults = Cli::parse_from(["gw"]).serve.page;
+        assert!(defaults.page);
+        assert_eq!(defaults.page_delivery_services, ["ds.dm3.eth"]);
+        assert_eq!(defaults.page_chain_id, None);
+        let set = Cli::parse_from([
+            "gw",
+            "--page",
+            "false",
+            "--page-delivery-service",
+            "a.eth,b.eth",
+            "--page-chain-id",
+            "5",
+        ])
+        .serve
+        .page;
+        assert!(!set.page);
+        assert_eq!(set.page_delivery_services, ["a.eth", "b.eth"]);
+        assert_eq!(set.page_chain_id, Some(5));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::{
     cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
     config::{ServeConfig, StoreConfig},
-    http::{app, AppState, WriteRateLimit},
+    http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
     names::{
@@ -215,7 +215,11 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
     let dm3 =
         names.as_ref().map(|names| Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)).transpose()?.map(Arc::new);
-    Ok(Gateway { state: AppState { lookup: Arc::new(lookup), names, dm3 }, rate_limit, edge: config.edge.limits() })
+    Ok(Gateway {
+        state: AppState { lookup: Arc::new(lookup), names, dm3, page: page_config(config)?.map(Arc::new) },
+        rate_limit,
+        edge: config.edge.limits(),
+    })
 }
 
 /// The --reserved labels, plus the label of every dm3 address-name parent
@@ -231,6 +235,27 @@ fn reserved_labels(config: &ServeConfig) -> Vec<String> {
         }
     }
     reserved
+}
+
+/// The claim page's options, or `None` when the page is off.
+pub fn page_config(config: &ServeConfig) -> Result<Option<PageConfig>> {
+    let page = &config.page;
+    if !page.page {
+        return Ok(None);
+    }
+    if let Some(url) = &page.page_rpc_url {
+        let parsed = reqwest::Url::parse(url).map_err(|e| Error::Config(format!("bad --page-rpc-url: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config("--page-rpc-url must be an http or https URL".into()));
+        }
+    }
+    Ok(Some(PageConfig {
+        delivery_services: page.page_delivery_services.clone(),
+        chain_id: page.page_chain_id.unwrap_or(config.names.chain_id),
+        rpc_url: page.page_rpc_url.clone(),
+        ens_registry: page.page_ens_registry,
+        universal_resolver: page.page_universal_resolver,
+    }))
 }
 
 /// Builds the CCIP-read core from configuration (without the cache), with

@@ -39,7 +39,8 @@ impl Cli {
     }
 }
 
-// Parsed once per process: the size of the largest variant does not matter.
+// Parsed once at start-up and moved into `serve`: the size of the options
+// struct costs nothing worth a `Box`.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {

@@ -5,9 +5,11 @@ mod dm3;
 mod error;
 mod info;
 mod names;
+mod page;
 
 pub(crate) use error::error_response;
 pub use error::ApiError;
+pub use page::{content_security_policy, PageConfig};
 
 use crate::{
     lookup::LookupService,
@@ -49,6 +51,8 @@ pub struct AppState {
     pub names: Option<Arc<NamesService>>,
     /// dm3's profile API (`/profile/…`) over the same store; `None` where names are read-only.
     pub dm3: Option<Arc<Dm3Profiles>>,
+    /// The claim page's options; `None`: the page is off (`GET /` is a 405, its assets 404).
+    pub page: Option<Arc<PageConfig>>,
 }
 
 /// The record function a response answered (`text`, `multicall`, …), set by
@@ -65,7 +69,8 @@ pub struct WriteRateLimit {
     pub replenish_ms: u64,
 }
 
-/// The whole HTTP application: CCIP-read routes, the names API, `/info`,
+/// The whole HTTP application: CCIP-read routes, the names API, the claim
+/// page (`GET /`, `/assets/…`, `/page/config.json`, when on), `/info`,
 /// `/health`, `/ready`, `/metrics`, CORS, URI and body limits, timeout,
 /// request metrics, request tracing (method and route only: no client
 /// address, no callData), JSON errors.
@@ -91,6 +96,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         writes = writes.layer(GovernorLayer::new(Arc::new(config)));
     }
     Router::new()
+        .merge(page::router(state.page.as_deref()))
         .merge(info::router())
         .merge(names::read_router())
         .merge(dm3::read_router())
@@ -116,6 +122,8 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
 fn route_label(request: &Request) -> &'static str {
     let Some(path) = request.extensions().get::<MatchedPath>() else { return "unmatched" };
     match path.as_str() {
+        "/" if request.method() == Method::GET => "page",
+        "/assets/{file}" | "/page/config.json" => "page",
         "/" | "/{resolver}" => "ccip_post",
         "/{sender}/{data}" | "/{resolver}/{sender}/{data}" => "ccip_get",
         "/info" => "info",
