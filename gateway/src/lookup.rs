@@ -121,7 +121,7 @@ impl LookupService {
     /// failures are [`Error::Store`].
     pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
         let request = self.check(origin, calldata)?;
-        let signed = self.sign(origin, calldata, &request).await?;
+        let (signed, _) = self.sign(origin, calldata, &request).await?;
         Ok(encode_response(&signed))
     }
 
@@ -141,7 +141,7 @@ impl LookupService {
         }
         let request = self.check(origin, calldata)?;
         let generations = cache.generations();
-        let stamp = generations.stamp(&request.name);
+        let stamp = generations.stamp_node(request.node);
         let fresh_for = cache.config().fresh_for;
         let (answer, ran) = cache
             .get_with(&key, async {
@@ -175,7 +175,8 @@ impl LookupService {
         Ok(request)
     }
 
-    /// [`LookupService::sign`], rendered as a servable [`Answer`].
+    /// [`LookupService::sign`], rendered as a servable [`Answer`], fresh for
+    /// `fresh_for` or until the store's values expire, whichever is sooner.
     async fn signed_answer(
         &self,
         origin: Address,
@@ -183,18 +184,27 @@ impl LookupService {
         request: &ResolveRequest,
         fresh_for: Duration,
     ) -> Result<Answer> {
-        let signed = self.sign(origin, calldata, request).await?;
+        let (signed, expiry) = self.sign(origin, calldata, request).await?;
+        let fresh_for = expiry.map_or(fresh_for, |at| fresh_for.min(at.saturating_duration_since(Instant::now())));
         Ok(Answer::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
     }
 
-    /// Reads the records `request` asks for and signs the answer.
-    async fn sign(&self, origin: Address, calldata: &[u8], request: &ResolveRequest) -> Result<SignedAnswer> {
+    /// Reads the records `request` asks for and signs the answer; also
+    /// returns when the values read expire (see [`RecordStore::answer_with_expiry`]).
+    async fn sign(
+        &self,
+        origin: Address,
+        calldata: &[u8],
+        request: &ResolveRequest,
+    ) -> Result<(SignedAnswer, Option<Instant>)> {
         let timeout = self.policy.store_timeout;
         let started = Instant::now();
-        let mut results =
-            tokio::time::timeout(timeout, self.store.answer(&request.name, request.node, &request.queries))
-                .await
-                .map_err(|_| StoreError::Timeout(timeout))??;
+        let (mut results, expiry) = tokio::time::timeout(
+            timeout,
+            self.store.answer_with_expiry(&request.name, request.node, &request.queries),
+        )
+        .await
+        .map_err(|_| StoreError::Timeout(timeout))??;
         metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
         let result: Bytes = if request.multicall {
             RecordCalls::multicallCall::abi_encode_returns(&results).into()
@@ -208,7 +218,7 @@ impl LookupService {
             Signing::Threads(pool) => pool.sign_answer(origin, calldata, result, expires).await?,
         };
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
-        Ok(answer)
+        Ok((answer, expiry))
     }
 
     /// Whether `name` is a served parent or below one.

@@ -42,6 +42,7 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         | Error::NameTooLong { .. } => StatusCode::BAD_REQUEST,
         Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
         Error::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
+        Error::NotAvailable(_) => StatusCode::NOT_IMPLEMENTED,
         Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
         Error::NameTaken | Error::NonceMismatch { .. } | Error::OwnerLimit { .. } => StatusCode::CONFLICT,
         Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
