@@ -199,12 +199,10 @@ impl LookupService {
     ) -> Result<(SignedAnswer, Option<Instant>)> {
         let timeout = self.policy.store_timeout;
         let started = Instant::now();
-        let (mut results, expiry) = tokio::time::timeout(
-            timeout,
-            self.store.answer_with_expiry(&request.name, request.node, &request.queries),
-        )
-        .await
-        .map_err(|_| StoreError::Timeout(timeout))??;
+        let (mut results, expiry) =
+            tokio::time::timeout(timeout, self.store.answer_with_expiry(&request.name, request.node, &request.queries))
+                .await
+                .map_err(|_| StoreError::Timeout(timeout))??;
         metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
         let result: Bytes = if request.multicall {
             RecordCalls::multicallCall::abi_encode_returns(&results).into()

@@ -69,7 +69,8 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        let message = if status.is_server_error() {
+        // `501` names a missing feature in a fixed text: nothing failed, nothing to hide.
+        let message = if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             // The cause (which may name hosts or files) goes to the log, not to the client.
             tracing::error!(target: "gateway::http", error = %self.0, "request failed");
             match status {

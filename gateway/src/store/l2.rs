@@ -226,7 +226,9 @@ fn plan(node: B256, query: &RecordQuery) -> Vec<(Source, Bytes)> {
                 (Source::Text(k.to_owned()), call.abi_encode().into())
             })
             .collect(),
-        RecordQuery::Addr => vec![(Source::EthAddr, RecordCalls::addr_0Call { node }.abi_encode().into()), default_evm()],
+        RecordQuery::Addr => {
+            vec![(Source::EthAddr, RecordCalls::addr_0Call { node }.abi_encode().into()), default_evm()]
+        }
         RecordQuery::AddrCoin(coin) => {
             let own = (Source::Bytes, RecordCalls::addr_1Call { node, coinType: *coin }.abi_encode().into());
             match u64::try_from(*coin) {
@@ -349,10 +351,7 @@ impl RecordStore for L2Store {
             let (block, results) = self.read(&wanted).await?;
             tracing::debug!(target: "gateway::store", name, block, calls = wanted.len(), "read from the L2");
             metrics::gauge!("dm3_gateway_l2_block").set(block as f64);
-            let cacheable = self
-                .cache
-                .as_ref()
-                .filter(|cache| Some(cache.changes.load(Ordering::Acquire)) == changes);
+            let cacheable = self.cache.as_ref().filter(|cache| Some(cache.changes.load(Ordering::Acquire)) == changes);
             for (&i, data) in missing.iter().zip(results) {
                 if let Some(cache) = cacheable {
                     cache.entries.insert((node, calls[i].clone()), (data.clone(), sent)).await;
@@ -396,10 +395,12 @@ impl RecordStore for L2Store {
             LISTED_TEXT_KEYS.iter().map(|k| Bytes::from(RecordCalls::textCall { node, key: (*k).into() }.abi_encode())),
         );
         let (_, results) = self.read(&calls).await?;
-        let nonsense = |what: &str| StoreError::L2(format!("registry returned data that is not ABI-encoded for {what}"));
+        let nonsense =
+            |what: &str| StoreError::L2(format!("registry returned data that is not ABI-encoded for {what}"));
         let owner = Address::abi_decode_validate(&results[0]).map_err(|_| nonsense("owner"))?;
         let version = u64::abi_decode_validate(&results[1]).map_err(|_| nonsense("recordVersion"))?;
-        let mut record = NameRecord { owner: (!owner.is_zero()).then_some(owner), nonce: version, ..Default::default() };
+        let mut record =
+            NameRecord { owner: (!owner.is_zero()).then_some(owner), nonce: version, ..Default::default() };
         for (coin_type, data) in [(COIN_TYPE_ETH, &results[2]), (COIN_TYPE_DEFAULT_EVM, &results[3])] {
             let bytes = Bytes::abi_decode_validate(data).map_err(|_| nonsense("addr"))?;
             if !bytes.is_empty() {
@@ -518,14 +519,14 @@ mod tests {
         let unset: Bytes = Bytes::new().abi_encode().into();
         let optimism = RecordQuery::AddrCoin(U256::from(0x8000_000a_u64));
         // Own address unset: the default.
-        let (chosen, _) = answer(&optimism, vec![unset.clone(), default_bytes.clone()]).unwrap();
+        let (chosen, _) = answer(&optimism, vec![unset, default_bytes.clone()]).unwrap();
         assert_eq!(chosen, default_bytes);
         // Own address set: it wins.
         let own: Bytes = Bytes::copy_from_slice(&[1; 20]).abi_encode().into();
         assert_eq!(answer(&optimism, vec![own.clone(), default_bytes.clone()]).unwrap().0, own);
         // addr(bytes32) falls back too, as an address.
         let zero: Bytes = Address::ZERO.abi_encode().into();
-        let (chosen, _) = answer(&RecordQuery::Addr, vec![zero.clone(), default_bytes.clone()]).unwrap();
+        let (chosen, _) = answer(&RecordQuery::Addr, vec![zero.clone(), default_bytes]).unwrap();
         assert_eq!(chosen.as_ref(), default.abi_encode().as_slice());
         // Not for non-EVM coins, nor for the default coin type itself.
         assert_eq!(plan(NODE, &RecordQuery::AddrCoin(U256::from(0))).len(), 1);
@@ -554,11 +555,11 @@ mod tests {
         let read_at = Instant::now() - Duration::from_secs(4);
         let value: Bytes = Bytes::from_static(&[0xe3]).abi_encode().into();
         cache.entries.insert((NODE, call), (value.clone(), read_at)).await;
-        let (values, expiry) = store.answer_with_expiry("a.dm3.eth", NODE, &[query.clone()]).await.unwrap();
+        let (values, expiry) = store.answer_with_expiry("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.unwrap();
         assert_eq!(values, [value]);
         assert_eq!(expiry, Some(read_at + Duration::from_secs(10)));
         store.forget_node(B256::repeat_byte(8)); // another node: still cached
-        assert!(store.answer("a.dm3.eth", NODE, &[query.clone()]).await.is_ok());
+        assert!(store.answer("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.is_ok());
         store.forget_node(NODE);
         assert!(store.answer("a.dm3.eth", NODE, &[query]).await.is_err());
     }
