@@ -46,7 +46,8 @@ pub struct StoreConfig {
     /// Block tag the L2 is read at: latest, safe or finalized.
     #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", default_value = "latest", value_parser = ["latest", "safe", "finalized"])]
     pub l2_block: String,
-    /// Seconds an L2 answer is cached (0: no cache); an L2 update shows after at most this long.
+    /// Seconds an L2 read is cached (0: no cache); an L2 update shows on L1
+    /// after at most this long plus one L2 block, whatever the key or call shape.
     #[arg(long, env = "DM3_GATEWAY_L2_CACHE_TTL", default_value_t = 5)]
     pub l2_cache_ttl: u64,
     /// Milliseconds an L2 read may take before the request fails with a 5xx.
