@@ -363,6 +363,65 @@ mod tests {
         assert!(open_service.answer(other, &calldata).await.is_ok());
     }
 
+    /// A store whose values expire `life` after each read (as the L2 store's do).
+    #[derive(Debug)]
+    struct ExpiringStore {
+        inner: Arc<dyn RecordStore>,
+        life: Duration,
+    }
+
+    #[async_trait::async_trait]
+    impl RecordStore for ExpiringStore {
+        async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
+            self.inner.record(name).await
+        }
+        async fn answer_with_expiry(
+            &self,
+            name: &str,
+            node: alloy::primitives::B256,
+            queries: &[RecordQuery],
+        ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
+            Ok((self.inner.answer(name, node, queries).await?, Some(Instant::now() + self.life)))
+        }
+        async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
+            self.inner.put_record(name, record).await
+        }
+        async fn remove_record(&self, name: &str) -> Result<bool, StoreError> {
+            self.inner.remove_record(name).await
+        }
+        async fn write_name(&self, write: &crate::store::NameWrite) -> Result<crate::store::WriteOutcome, StoreError> {
+            self.inner.write_name(write).await
+        }
+        async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
+            self.inner.names_of(owner).await
+        }
+        async fn ping(&self) -> Result<(), StoreError> {
+            self.inner.ping().await
+        }
+        fn kind(&self) -> &'static str {
+            "expiring"
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cached_answer_never_outlives_the_store_values_it_was_built_from() {
+        let (service, _dir) = make_service(vec![RESOLVER]).await;
+        let store: Arc<dyn RecordStore> =
+            Arc::new(ExpiringStore { inner: Arc::clone(service.store()), life: Duration::from_secs(1) });
+        let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
+        let service = LookupService::new(service.signer().clone(), store, service.policy().clone())
+            .with_cache(AnswerCache::new(config, Arc::new(NameGenerations::default())));
+        let node = namehash("alice.dm3.eth");
+        let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
+        let first = service.lookup(RESOLVER, &calldata).await.unwrap();
+        assert!(first.fresh_for <= Duration::from_secs(1), "{:?}", first.fresh_for);
+        assert_eq!(first.max_age(), 0);
+        assert!(Arc::ptr_eq(&first, &service.lookup(RESOLVER, &calldata).await.unwrap()));
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // The cache's own 60 s did not keep it: the store's values had expired.
+        assert!(!Arc::ptr_eq(&first, &service.lookup(RESOLVER, &calldata).await.unwrap()));
+    }
+
     #[tokio::test]
     async fn cache_serves_the_same_answer_until_the_name_changes() {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
