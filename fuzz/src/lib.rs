@@ -23,8 +23,8 @@ use dm3_gateway::{
     names::{NameRules, NamesConfig, NamesService, RecordsInput, SignatureChecker, MAX_RECORDS_JSON_BYTES},
     profile::{DeliveryServiceProfile, SignedUserProfile},
     protocol::{
-        decode_request, dns_decode, dns_encode, namehash, IResolverService, RecordCalls, RecordQuery, ResolveRequest,
-        MAX_MULTICALL_CALLS,
+        decode_dm3_request, decode_request, dns_decode, dns_encode, namehash, IDm3ResolverService, IResolverService,
+        RecordCalls, RecordQuery, ResolveRequest, MAX_MULTICALL_CALLS,
     },
     signer::AnswerSigner,
     store::EmbeddedStore,
@@ -106,6 +106,17 @@ pub fn resolve_calldata(data: &[u8]) {
     assert_eq!(encode_request(&request), data, "accepted a non-canonical encoding: {request:?}");
 }
 
+/// `dm3_calldata`: dm3's `resolveWithContext` callData. Never panics; what it
+/// accepts is canonical ABI (decoding and re-encoding gives the input back),
+/// one record call (no `multicall`) about `namehash(name)`.
+pub fn dm3_calldata(data: &[u8]) {
+    let Ok(request) = decode_dm3_request(data) else { return };
+    assert_eq!(namehash(&request.name), request.node, "{request:?}");
+    assert!(!request.multicall && request.queries.len() == 1, "{request:?}");
+    let call = IDm3ResolverService::resolveWithContextCall::abi_decode(data).expect("accepted calldata decodes");
+    assert_eq!(call.abi_encode(), data, "accepted a non-canonical encoding: {request:?}");
+}
+
 /// One gateway application over a fresh embedded store, per thread.
 struct NamesHarness {
     runtime: tokio::runtime::Runtime,
@@ -136,6 +147,7 @@ impl NamesHarness {
         let state = AppState {
             lookup: Arc::new(LookupService::new(signer, store, policy)),
             names: Some(Arc::new(names)),
+            dm3: None,
             page: None,
         };
         Self { runtime, app: app(state, None), _dir: dir }

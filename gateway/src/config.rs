@@ -108,6 +108,12 @@ pub struct ServeConfig {
     /// gateway signs for every resolver: for development only.
     #[arg(long = "resolver", env = "DM3_GATEWAY_RESOLVERS", value_delimiter = ',')]
     pub resolvers: Vec<Address>,
+    /// dm3 `ERC3668Resolver` contract (dm3-org/Ccip-Resolver) whose lookups
+    /// are answered in dm3's scheme: `resolveWithContext` callData, an
+    /// EIP-191-prefixed signature, `SignatureCcipVerifier`'s result encodings
+    /// (repeat, or comma-separate). Signed for whether or not it is a --resolver.
+    #[arg(long = "dm3-resolver", env = "DM3_GATEWAY_DM3_RESOLVERS", value_delimiter = ',')]
+    pub dm3_resolvers: Vec<Address>,
     /// Parent name whose subnames are served (repeat, or comma-separate).
     #[arg(long = "parent", env = "DM3_GATEWAY_PARENTS", value_delimiter = ',', default_value = "dm3.eth")]
     pub parents: Vec<String>,
@@ -275,6 +281,19 @@ pub struct NamesOptions {
     /// Milliseconds after which a client IP may make one more write.
     #[arg(long, env = "DM3_GATEWAY_WRITE_REPLENISH_MS", default_value_t = 2000)]
     pub write_replenish_ms: u64,
+    /// Parent of dm3 address names `<address>.<parent>` written through dm3's
+    /// `POST /profile/address` (repeat, or comma-separate). Must not be a --parent.
+    #[arg(
+        long = "dm3-addr-parent",
+        env = "DM3_GATEWAY_DM3_ADDR_PARENTS",
+        value_delimiter = ',',
+        default_value = "addr.dm3.eth"
+    )]
+    pub dm3_addr_parents: Vec<String>,
+    /// dm3's spam protection: `POST /profile/name` needs a non-zero ETH
+    /// balance of the address, read through --rpc-url.
+    #[arg(long, env = "DM3_GATEWAY_DM3_SPAM_PROTECTION", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub dm3_spam_protection: bool,
 }
 
 impl ServeConfig {

@@ -5,7 +5,10 @@
 
 use crate::{
     cache::{cache_key, Answer, AnswerCache},
-    protocol::{decode_request, encode_response, RecordCalls, RecordQuery, ResolveRequest, SignedAnswer},
+    protocol::{
+        decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest,
+        Scheme, SignedAnswer,
+    },
     signer::{AnswerSigner, SigningPool},
     store::{RecordStore, StoreError},
     Error, Result,
@@ -46,6 +49,7 @@ pub struct LookupService {
     store: Arc<dyn RecordStore>,
     policy: LookupPolicy,
     cache: Option<AnswerCache>,
+    dm3_resolvers: Vec<Address>,
 }
 
 /// Where answers are signed: on the requesting task, or on signing threads.
@@ -58,7 +62,38 @@ enum Signing {
 impl LookupService {
     /// Creates the service (without a cache).
     pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
-        Self { signing: Signing::Inline(signer), standby: Vec::new(), store, policy, cache: None }
+        Self {
+            signing: Signing::Inline(signer),
+            standby: Vec::new(),
+            store,
+            policy,
+            cache: None,
+            dm3_resolvers: Vec::new(),
+        }
+    }
+
+    /// Answers lookups from these dm3 `ERC3668Resolver` contracts in dm3's
+    /// scheme ([`Scheme::Dm3`]); they are signed for even when not in
+    /// [`LookupPolicy::resolvers`].
+    #[must_use]
+    pub fn with_dm3_resolvers(mut self, resolvers: Vec<Address>) -> Self {
+        self.dm3_resolvers = resolvers;
+        self
+    }
+
+    /// The dm3 `ERC3668Resolver` contracts answered in dm3's scheme.
+    pub fn dm3_resolvers(&self) -> &[Address] {
+        &self.dm3_resolvers
+    }
+
+    /// The scheme the resolver `origin` verifies: dm3's for a `--dm3-resolver`,
+    /// else the ENS offchain-resolver scheme.
+    pub fn scheme_for(&self, origin: Address) -> Scheme {
+        if self.dm3_resolvers.contains(&origin) {
+            Scheme::Dm3
+        } else {
+            Scheme::Ens
+        }
     }
 
     /// Signs on `threads` signing threads (a [`SigningPool`]) instead of on
@@ -162,10 +197,14 @@ impl LookupService {
     /// Checks what needs no store: the resolver allow-list, the calldata, the
     /// name's length and whether it is served. Returns the decoded request.
     pub fn check(&self, origin: Address, calldata: &[u8]) -> Result<ResolveRequest> {
-        if !self.policy.resolvers.is_empty() && !self.policy.resolvers.contains(&origin) {
+        let scheme = self.scheme_for(origin);
+        if scheme == Scheme::Ens && !self.policy.resolvers.is_empty() && !self.policy.resolvers.contains(&origin) {
             return Err(Error::UnknownResolver(origin));
         }
-        let request = decode_request(calldata)?;
+        let request = match scheme {
+            Scheme::Ens => decode_request(calldata)?,
+            Scheme::Dm3 => decode_dm3_request(calldata)?,
+        };
         if request.name.len() > MAX_NAME_BYTES {
             return Err(Error::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
         }
@@ -204,16 +243,20 @@ impl LookupService {
                 .await
                 .map_err(|_| StoreError::Timeout(timeout))??;
         metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
+        let scheme = self.scheme_for(origin);
         let result: Bytes = if request.multicall {
             RecordCalls::multicallCall::abi_encode_returns(&results).into()
         } else {
-            results.swap_remove(0)
+            match scheme {
+                Scheme::Ens => results.swap_remove(0),
+                Scheme::Dm3 => dm3_result(&request.queries[0], results.swap_remove(0)),
+            }
         };
         let started = Instant::now();
         let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = match &self.signing {
-            Signing::Inline(signer) => signer.sign_answer(origin, calldata, result, expires)?,
-            Signing::Threads(pool) => pool.sign_answer(origin, calldata, result, expires).await?,
+            Signing::Inline(signer) => signer.sign_answer_in(scheme, origin, calldata, result, expires)?,
+            Signing::Threads(pool) => pool.sign_answer_in(scheme, origin, calldata, result, expires).await?,
         };
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
         Ok((answer, expiry))

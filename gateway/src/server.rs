@@ -6,7 +6,10 @@ use crate::{
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
-    names::{NameRules, NamesConfig, NamesService, SignatureChecker},
+    names::{
+        dm3::{Dm3Config, Dm3Profiles},
+        NameRules, NamesConfig, NamesService, SignatureChecker,
+    },
     signer::AnswerSigner,
     store::{ChangeSink, EmbeddedStore, EventFollower, L2Store, RecordStore, RedisStore, SentinelConfig},
     Error, Result,
@@ -238,23 +241,42 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
             rules: NameRules {
                 parents: config.parents.clone(),
                 min_label_length: options.min_label_length,
-                reserved: options.reserved.clone(),
+                reserved: reserved_labels(config),
             },
             max_names_per_owner: options.max_names_per_owner,
             chain_id: options.chain_id,
             resolver: config.resolvers.first().copied().unwrap_or_default(),
         },
-        SignatureChecker::new(rpc),
+        SignatureChecker::new(rpc.clone()),
     );
     let rate_limit = (options.write_burst > 0)
         .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
     // With an L2 registry, names are claimed on the L2: the names API is read-only.
     let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
+    let dm3_config =
+        Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
+    let dm3 =
+        names.as_ref().map(|names| Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)).transpose()?.map(Arc::new);
     Ok(Gateway {
-        state: AppState { lookup: Arc::new(lookup), names, page: page_config(config)?.map(Arc::new) },
+        state: AppState { lookup: Arc::new(lookup), names, dm3, page: page_config(config)?.map(Arc::new) },
         rate_limit,
         edge: config.edge.limits(),
     })
+}
+
+/// The --reserved labels, plus the label of every dm3 address-name parent
+/// directly under a --parent (`addr` for `addr.dm3.eth`), so that nobody
+/// claims the parent of everyone's address names.
+fn reserved_labels(config: &ServeConfig) -> Vec<String> {
+    let mut reserved = config.names.reserved.clone();
+    for addr_parent in &config.names.dm3_addr_parents {
+        if let Some((label, parent)) = addr_parent.split_once('.') {
+            if config.parents.iter().any(|p| p == parent) && !reserved.iter().any(|r| r == label) {
+                reserved.push(label.to_owned());
+            }
+        }
+    }
+    reserved
 }
 
 /// The claim page's options, or `None` when the page is off.
@@ -296,14 +318,17 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
     }
     let policy = LookupPolicy {
         resolvers: config.resolvers.clone(),
-        parents: config.parents.clone(),
+        // dm3 address names are served wherever their parent is.
+        parents: config.parents.iter().chain(&config.names.dm3_addr_parents).cloned().collect(),
         ttl: Duration::from_secs(config.ttl),
         store_timeout: Duration::from_secs(config.store.store_timeout),
     };
     if policy.resolvers.is_empty() {
         tracing::warn!(target: "gateway", "no --resolver given: signing answers for ANY resolver contract (development mode)");
     }
-    let lookup = LookupService::new(signer, store, policy).with_standby_signers(standby);
+    let lookup = LookupService::new(signer, store, policy)
+        .with_standby_signers(standby)
+        .with_dm3_resolvers(config.dm3_resolvers.clone());
     match config.signing_threads() {
         0 => Ok(lookup),
         threads => lookup

@@ -1,7 +1,7 @@
 //! The gateway's signing key: loading, first-start generation, and signing answers.
 
 use crate::{
-    protocol::{signature_digest, SignedAnswer},
+    protocol::{digest_for, Scheme, SignedAnswer},
     Error, Result,
 };
 use alloy::{
@@ -89,7 +89,20 @@ impl AnswerSigner {
     /// until `expires` (Unix seconds). The signature is 65 bytes `r ‖ s ‖ v` with
     /// low `s` (k256 normalizes it) and `v` ∈ {27, 28}.
     pub fn sign_answer(&self, target: Address, request: &[u8], result: Bytes, expires: u64) -> Result<SignedAnswer> {
-        let digest = signature_digest(target, expires, request, &result);
+        self.sign_answer_in(Scheme::Ens, target, request, result, expires)
+    }
+
+    /// [`AnswerSigner::sign_answer`] in `scheme`'s digest ([`digest_for`]): the
+    /// ENS digest as is, or dm3's EIP-191-prefixed one.
+    pub fn sign_answer_in(
+        &self,
+        scheme: Scheme,
+        target: Address,
+        request: &[u8],
+        result: Bytes,
+        expires: u64,
+    ) -> Result<SignedAnswer> {
+        let digest = digest_for(scheme, target, expires, request, &result);
         let signature = self.sign_digest(&digest)?;
         Ok(SignedAnswer { result, expires, signature })
     }
@@ -152,7 +165,19 @@ impl SigningPool {
         result: Bytes,
         expires: u64,
     ) -> Result<SignedAnswer> {
-        let digest = signature_digest(target, expires, request, &result);
+        self.sign_answer_in(Scheme::Ens, target, request, result, expires).await
+    }
+
+    /// [`AnswerSigner::sign_answer_in`] on a signing thread.
+    pub async fn sign_answer_in(
+        &self,
+        scheme: Scheme,
+        target: Address,
+        request: &[u8],
+        result: Bytes,
+        expires: u64,
+    ) -> Result<SignedAnswer> {
+        let digest = digest_for(scheme, target, expires, request, &result);
         let (reply, signature) = tokio::sync::oneshot::channel();
         self.jobs.send(SigningJob { digest, reply }).map_err(|_| Error::SigningPoolStopped)?;
         let signature = signature.await.map_err(|_| Error::SigningPoolStopped)??;
@@ -176,7 +201,21 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{dm3_signature_digest, signature_digest};
     use alloy::primitives::{address, Signature, U256};
+
+    #[test]
+    fn dm3_answers_sign_the_personal_message_digest() {
+        let signer = AnswerSigner::from_hex(ANVIL_1).unwrap();
+        let target = address!("1111111111111111111111111111111111111111");
+        let answer = signer.sign_answer_in(Scheme::Dm3, target, b"req", Bytes::from_static(b"res"), 9).unwrap();
+        let sig = Signature::from_raw(&answer.signature).unwrap();
+        let digest = dm3_signature_digest(target, 9, b"req", b"res");
+        assert_eq!(sig.recover_address_from_prehash(&digest).unwrap(), signer.address());
+        // What ethers' `signMessage(digest)` and OpenZeppelin's `toEthSignedMessageHash` agree on.
+        let ens = signature_digest(target, 9, b"req", b"res");
+        assert_eq!(sig.recover_address_from_msg(ens.as_slice()).unwrap(), signer.address());
+    }
 
     const ANVIL_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 

@@ -52,7 +52,10 @@ fn policy(resolvers: Vec<Address>, store_timeout: Duration) -> LookupPolicy {
 fn app_with(store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Router {
     let signer = AnswerSigner::from_hex(SIGNER_KEY).unwrap();
     assert_eq!(signer.address(), SIGNER);
-    app(AppState { lookup: Arc::new(LookupService::new(signer, store, policy)), names: None, page: None }, None)
+    app(
+        AppState { lookup: Arc::new(LookupService::new(signer, store, policy)), names: None, dm3: None, page: None },
+        None,
+    )
 }
 
 /// The app over an embedded store in a temporary directory that holds the

@@ -260,7 +260,8 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
     let gateway = Gateway::start(port, &["--data-dir".into(), data_dir.path().display().to_string()]).await.unwrap();
     let info: Value = reqwest::get(format!("{}/info", gateway.url)).await.unwrap().json().await.unwrap();
     assert_eq!(info["signsForAnyResolver"], true);
-    assert_eq!(info["parents"], json!(["dm3.eth"]));
+    // Served parents: the names-API parent and the default dm3 address-name parent.
+    assert_eq!(info["parents"], json!(["dm3.eth", "addr.dm3.eth"]));
     assert_eq!(info["ttl"], 300);
     let signer: Address = info["signers"][0].as_str().unwrap().parse().unwrap();
     assert!(data_dir.path().join("dev-signer.key").exists());

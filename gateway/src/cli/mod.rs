@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+mod dm3;
 mod keygen;
 mod l2;
 mod names;
@@ -58,6 +59,9 @@ enum Command {
     Resolve(resolve::ResolveArgs),
     /// Create a new signing key file (mode 0600) and print its address.
     Keygen(keygen::KeygenArgs),
+    /// Migrate from dm3's own offchain-resolver (import its database export).
+    #[command(subcommand)]
+    Dm3(dm3::Dm3Command),
 }
 
 /// Applies the `--config` file (if any) as environment variables that are
@@ -83,6 +87,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Names(command)) => names::run(command).await,
         Some(Command::L2(command)) => l2::run(command).await,
         Some(Command::Keygen(args)) => keygen::run(&args),
+        Some(Command::Dm3(command)) => dm3::run(command).await,
     }
 }
 

@@ -45,6 +45,7 @@ async fn info(State(state): State<AppState>) -> Json<Value> {
             "maxBytes": cache.config().max_bytes,
         })),
         "resolvers": policy.resolvers,
+        "dm3Resolvers": state.lookup.dm3_resolvers(),
         "parents": policy.parents,
         "ttl": policy.ttl.as_secs(),
         "store": state.lookup.store().kind(),

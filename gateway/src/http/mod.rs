@@ -1,6 +1,7 @@
 //! Thin HTTP layer: parse, call the domain core, map errors (in `error.rs`).
 
 mod ccip;
+mod dm3;
 mod error;
 mod info;
 mod names;
@@ -10,7 +11,10 @@ pub(crate) use error::error_response;
 pub use error::ApiError;
 pub use page::{content_security_policy, PageConfig};
 
-use crate::{lookup::LookupService, names::NamesService};
+use crate::{
+    lookup::LookupService,
+    names::{dm3::Dm3Profiles, NamesService},
+};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -45,6 +49,8 @@ pub struct AppState {
     pub lookup: Arc<LookupService>,
     /// The names API core; `None` where names are read-only.
     pub names: Option<Arc<NamesService>>,
+    /// dm3's profile API (`/profile/…`) over the same store; `None` where names are read-only.
+    pub dm3: Option<Arc<Dm3Profiles>>,
     /// The claim page's options; `None`: the page is off (`GET /` is a 405, its assets 404).
     pub page: Option<Arc<PageConfig>>,
 }
@@ -80,7 +86,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .max_age(Duration::from_secs(86_400))
         // Every origin gets the same `*` answer: nothing varies by request header.
         .vary([]);
-    let mut writes = names::write_router();
+    let mut writes = names::write_router().merge(dm3::write_router());
     if let Some(limit) = rate_limit {
         let config = GovernorConfigBuilder::default()
             .per_millisecond(limit.replenish_ms.max(1))
@@ -93,6 +99,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .merge(page::router(state.page.as_deref()))
         .merge(info::router())
         .merge(names::read_router())
+        .merge(dm3::read_router())
         .merge(writes)
         .merge(ccip::router())
         .fallback(error::not_found)
@@ -124,6 +131,7 @@ fn route_label(request: &Request) -> &'static str {
         "/ready" => "ready",
         "/metrics" => "metrics",
         p if p.starts_with("/names") || p.starts_with("/owners") => "names",
+        p if p.starts_with("/profile") => "dm3_profile",
         _ => "other",
     }
 }

@@ -8,6 +8,7 @@
 
 mod authorization;
 mod client;
+pub mod dm3;
 mod records;
 mod rules;
 
@@ -209,6 +210,7 @@ impl NamesService {
                 expected_nonce: write.nonce,
                 record: record.clone(),
                 max_names_per_owner: self.config.max_names_per_owner,
+                indexed: true,
             })
             .await?;
         match outcome {

@@ -69,9 +69,14 @@ pub struct ResolveRequest {
 /// 1..=[`MAX_MULTICALL_CALLS`] record calls and no nested `multicall`. Never panics.
 pub fn decode_request(calldata: &[u8]) -> Result<ResolveRequest> {
     let call = decode_canonical::<IResolverService::resolveCall>(calldata, "resolve(bytes,bytes)")?;
-    let name = dns_decode(&call.name)?;
+    decode_resolve(&call.name, &call.data)
+}
+
+/// Decodes and checks the `name` and `data` arguments of a resolve call (see
+/// [`decode_request`] for the rules).
+pub(super) fn decode_resolve(name: &[u8], data: &[u8]) -> Result<ResolveRequest> {
+    let name = dns_decode(name)?;
     let node = namehash(&name);
-    let data: &[u8] = &call.data;
 
     if data.starts_with(&RecordCalls::multicallCall::SELECTOR) {
         let inner = decode_canonical::<RecordCalls::multicallCall>(data, "multicall(bytes[])")?;
@@ -131,7 +136,7 @@ fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
 /// Decodes `data` as call `C` and accepts it only if it is the canonical
 /// encoding (re-encoding gives the same bytes): no trailing bytes, no
 /// truncated or dirty padding, no aliased offsets.
-fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Result<C> {
+pub(super) fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Result<C> {
     let call =
         C::abi_decode_validate(data).map_err(|e| Error::InvalidCalldata(format!("expected {signature}: {e}")))?;
     if call.abi_encode() != data {

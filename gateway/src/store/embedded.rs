@@ -121,18 +121,20 @@ impl RecordStore for EmbeddedStore {
                     None => None,
                 };
                 let new_owner_names = match write.record.owner {
-                    Some(owner) => owners.get(owner_key(owner).as_str()).map_err(redb::Error::from)?.len() as usize,
-                    None => 0,
+                    Some(owner) if write.indexed => {
+                        owners.get(owner_key(owner).as_str()).map_err(redb::Error::from)?.len() as usize
+                    }
+                    _ => 0,
                 };
                 match check_write(current.as_ref(), &write, new_owner_names) {
                     Some(conflict) => WriteOutcome::Conflict(conflict),
                     None => {
                         let json = write.record.to_json();
                         records.insert(write.name.as_str(), json.as_slice()).map_err(redb::Error::from)?;
-                        if let Some(old) = current.and_then(|r| r.owner) {
+                        if let Some(old) = current.and_then(|r| r.owner).filter(|_| write.indexed) {
                             owners.remove(owner_key(old).as_str(), write.name.as_str()).map_err(redb::Error::from)?;
                         }
-                        if let Some(new) = write.record.owner {
+                        if let Some(new) = write.record.owner.filter(|_| write.indexed) {
                             owners.insert(owner_key(new).as_str(), write.name.as_str()).map_err(redb::Error::from)?;
                         }
                         WriteOutcome::Written
@@ -210,6 +212,7 @@ mod tests {
             expected_nonce: 0,
             record: NameRecord { owner: Some(owner), nonce: 1, ..Default::default() },
             max_names_per_owner: 1,
+            indexed: true,
         };
         assert_eq!(store.write_name(&claim("a.dm3.eth", alice)).await.unwrap(), WriteOutcome::Written);
         let taken = store.write_name(&claim("a.dm3.eth", bob)).await.unwrap();
@@ -225,6 +228,7 @@ mod tests {
             expected_nonce: 0,
             record: NameRecord { owner: Some(bob), nonce: 2, ..Default::default() },
             max_names_per_owner: 1,
+            indexed: true,
         };
         let stale = store.write_name(&transfer).await.unwrap();
         assert_eq!(stale, WriteOutcome::Conflict(WriteConflict::NonceMismatch(1)));
@@ -241,6 +245,7 @@ mod tests {
             expected_nonce: 2,
             record: NameRecord { owner: None, nonce: 3, ..Default::default() },
             max_names_per_owner: 1,
+            indexed: true,
         };
         assert_eq!(store.write_name(&release).await.unwrap(), WriteOutcome::Written);
         assert!(store.names_of(bob).await.unwrap().is_empty());
@@ -250,5 +255,29 @@ mod tests {
         reclaim.expected_nonce = 3;
         reclaim.record.nonce = 4;
         assert_eq!(store.write_name(&reclaim).await.unwrap(), WriteOutcome::Written);
+    }
+
+    #[tokio::test]
+    async fn unindexed_names_skip_the_owner_index_and_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let alice = Address::repeat_byte(0xa);
+        let write = |name: &str, indexed: bool| NameWrite {
+            name: name.into(),
+            expected_owner: None,
+            expected_nonce: 0,
+            record: NameRecord { owner: Some(alice), nonce: 1, ..Default::default() },
+            max_names_per_owner: 1,
+            indexed,
+        };
+        assert_eq!(store.write_name(&write("0xaa.addr.dm3.eth", false)).await.unwrap(), WriteOutcome::Written);
+        assert!(store.names_of(alice).await.unwrap().is_empty());
+        // The unindexed name does not use up alice's one name.
+        assert_eq!(store.write_name(&write("alice.dm3.eth", true)).await.unwrap(), WriteOutcome::Written);
+        assert_eq!(store.names_of(alice).await.unwrap(), ["alice.dm3.eth"]);
+        let mut update = write("0xaa.addr.dm3.eth", false);
+        (update.expected_owner, update.expected_nonce, update.record.nonce) = (Some(alice), 1, 2);
+        assert_eq!(store.write_name(&update).await.unwrap(), WriteOutcome::Written);
+        assert_eq!(store.names_of(alice).await.unwrap(), ["alice.dm3.eth"]);
     }
 }

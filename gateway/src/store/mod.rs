@@ -34,6 +34,11 @@ pub struct NameWrite {
     pub record: NameRecord,
     /// Most names the new owner may hold (0: no limit). Not checked when the owner stays.
     pub max_names_per_owner: u32,
+    /// Whether the name is kept in the owner → names index (and so counts
+    /// toward `max_names_per_owner`). `false` for names derived from their
+    /// owner, such as dm3's address names `<address>.addr.dm3.eth`: the
+    /// index is then neither read nor changed, and the limit not checked.
+    pub indexed: bool,
 }
 
 /// Why a [`NameWrite`] was not applied.
@@ -81,7 +86,11 @@ pub(crate) fn check_write(
         return Some(WriteConflict::NonceMismatch(nonce));
     }
     let changes_owner = write.record.owner.is_some() && write.record.owner != owner;
-    if changes_owner && write.max_names_per_owner > 0 && new_owner_names >= write.max_names_per_owner as usize {
+    if write.indexed
+        && changes_owner
+        && write.max_names_per_owner > 0
+        && new_owner_names >= write.max_names_per_owner as usize
+    {
         return Some(WriteConflict::OwnerLimit);
     }
     None

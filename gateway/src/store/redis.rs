@@ -31,7 +31,8 @@ pub(crate) const CHANGES_CHANNEL: &str = "dm3:changed";
 ///
 /// KEYS: record, new owner's set, old (expected) owner's set.
 /// ARGV: expected owner (lower-case hex or ""), expected nonce, new record JSON,
-/// new owner (lower-case hex or ""), name limit (0 = none), name, change channel.
+/// new owner (lower-case hex or ""), name limit (0 = none), name, change channel,
+/// "1" when the name is in the owner index (else the index and limit are skipped).
 static WRITE_NAME: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -48,13 +49,14 @@ if owner ~= ARGV[1] then
   return {'not_owner', owner}
 end
 if nonce ~= tonumber(ARGV[2]) then return {'nonce_mismatch', tostring(nonce)} end
+local indexed = ARGV[8] == '1'
 local limit = tonumber(ARGV[5])
-if ARGV[4] ~= '' and ARGV[4] ~= owner and limit > 0 and redis.call('SCARD', KEYS[2]) >= limit then
+if indexed and ARGV[4] ~= '' and ARGV[4] ~= owner and limit > 0 and redis.call('SCARD', KEYS[2]) >= limit then
   return {'owner_limit', ''}
 end
 redis.call('SET', KEYS[1], ARGV[3])
-if owner ~= '' then redis.call('SREM', KEYS[3], ARGV[6]) end
-if ARGV[4] ~= '' then redis.call('SADD', KEYS[2], ARGV[6]) end
+if indexed and owner ~= '' then redis.call('SREM', KEYS[3], ARGV[6]) end
+if indexed and ARGV[4] ~= '' then redis.call('SADD', KEYS[2], ARGV[6]) end
 redis.call('PUBLISH', ARGV[7], ARGV[6])
 return {'ok', ''}
 ",
@@ -378,6 +380,7 @@ impl RecordStore for RedisStore {
             .arg(write.max_names_per_owner)
             .arg(&write.name)
             .arg(CHANGES_CHANNEL)
+            .arg(if write.indexed { "1" } else { "0" })
             .invoke_async(&mut self.writes.clone())
             .await
             .map_err(|e| self.failed(e))?;
