@@ -10,10 +10,11 @@
 //! on its next read. Two names sharing a slot only cost an extra miss.
 
 use crate::{
+    protocol::namehash,
     store::{NameWrite, RecordStore, StoreError, WriteOutcome},
     Error,
 };
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
 use std::{
     hash::BuildHasher,
@@ -73,13 +74,21 @@ impl NameGenerations {
         }
     }
 
-    fn slot(&self, name: &str) -> usize {
-        (self.hasher.hash_one(name) % GENERATION_SLOTS as u64) as usize
+    /// Names are counted by their node (`namehash(name)`), so that a change
+    /// known only by its node (an L2 registry event) reaches the same counter
+    /// as a write that knows the name.
+    fn slot(&self, node: B256) -> usize {
+        (self.hasher.hash_one(node) % GENERATION_SLOTS as u64) as usize
     }
 
     /// The current stamp of `name`; take it *before* reading the store.
     pub fn stamp(&self, name: &str) -> Stamp {
-        let slot = self.slot(name);
+        self.stamp_node(namehash(name))
+    }
+
+    /// The current stamp of the name whose node is `node`; take it *before* reading the store.
+    pub fn stamp_node(&self, node: B256) -> Stamp {
+        let slot = self.slot(node);
         Stamp {
             slot: slot as u32,
             generation: self.slots[slot].load(Ordering::Acquire),
@@ -95,7 +104,12 @@ impl NameGenerations {
 
     /// `name` changed: answers about it are stale. Call *after* the write.
     pub fn changed(&self, name: &str) {
-        self.slots[self.slot(name)].fetch_add(1, Ordering::AcqRel);
+        self.changed_node(namehash(name));
+    }
+
+    /// The name whose node is `node` changed: answers about it are stale. Call *after* the write.
+    pub fn changed_node(&self, node: B256) {
+        self.slots[self.slot(node)].fetch_add(1, Ordering::AcqRel);
     }
 
     /// Anything may have changed: every answer is stale.
@@ -175,7 +189,9 @@ pub struct Answer {
     pub kind: &'static str,
     /// When the answer was signed.
     pub signed_at: Instant,
-    /// How long it may be served again (0: not at all).
+    /// How long after `signed_at` it may be served again (0: not at all):
+    /// the cache's freshness, shortened to the remaining life of the store
+    /// reads it was built from (see [`RecordStore::answer_with_expiry`]).
     pub fresh_for: Duration,
     pub(crate) stamp: Option<Stamp>,
 }
@@ -207,6 +223,11 @@ impl Answer {
     pub fn response(&self) -> Vec<u8> {
         let hex = &self.body[b"{\"data\":\"0x".len()..self.body.len() - 2];
         alloy::hex::decode(hex).expect("the body was rendered from bytes")
+    }
+
+    /// Whether it may still be served again.
+    pub fn is_fresh(&self) -> bool {
+        self.signed_at.elapsed() < self.fresh_for
     }
 
     /// Whole seconds it may still be served from a cache (0: revalidate).
@@ -289,10 +310,11 @@ impl AnswerCache {
         self.generations.is_live()
     }
 
-    /// A current cached answer for `key`, dropping a stale one.
+    /// A current cached answer for `key`, dropping a stale one (its name
+    /// changed, or its own freshness ran out before the cache's TTL).
     pub(crate) async fn get(&self, key: &CacheKey) -> Option<Arc<Answer>> {
         let answer = self.answers.get(key).await?;
-        if answer.stamp.is_some_and(|stamp| self.generations.is_current(stamp)) {
+        if answer.is_fresh() && answer.stamp.is_some_and(|stamp| self.generations.is_current(stamp)) {
             return Some(answer);
         }
         self.answers.invalidate(key).await;
@@ -373,6 +395,15 @@ impl RecordStore for InvalidatingStore {
         queries: &[crate::protocol::RecordQuery],
     ) -> Result<Vec<Bytes>, StoreError> {
         self.inner.answer(name, node, queries).await
+    }
+
+    async fn answer_with_expiry(
+        &self,
+        name: &str,
+        node: alloy::primitives::B256,
+        queries: &[crate::protocol::RecordQuery],
+    ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
+        self.inner.answer_with_expiry(name, node, queries).await
     }
 
     async fn put_record(&self, name: &str, record: &crate::store::NameRecord) -> Result<(), StoreError> {

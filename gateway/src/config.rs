@@ -46,12 +46,19 @@ pub struct StoreConfig {
     /// Block tag the L2 is read at: latest, safe or finalized.
     #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", default_value = "latest", value_parser = ["latest", "safe", "finalized"])]
     pub l2_block: String,
-    /// Seconds an L2 answer is cached (0: no cache); an L2 update shows after at most this long.
+    /// Seconds an L2 read is cached (0: no cache); an L2 update shows on L1
+    /// after at most this long plus one L2 block, whatever the key or call shape.
     #[arg(long, env = "DM3_GATEWAY_L2_CACHE_TTL", default_value_t = 5)]
     pub l2_cache_ttl: u64,
     /// Milliseconds an L2 read may take before the request fails with a 5xx.
     #[arg(long, env = "DM3_GATEWAY_L2_TIMEOUT_MS", default_value_t = 2000)]
     pub l2_timeout_ms: u64,
+    /// Milliseconds between polls of the L2 registry's events (`eth_getLogs`);
+    /// a change drops the cached answers about its name at once (0: no
+    /// events, the cache TTL alone bounds staleness). About the L2's block
+    /// interval is right.
+    #[arg(long, env = "DM3_GATEWAY_L2_POLL_MS", default_value_t = 1000)]
+    pub l2_poll_ms: u64,
     /// Seconds a store operation may take: a store that has not answered by
     /// then gives `504 store_timeout`; one that refuses or drops the
     /// connection gives `503 store_unavailable`.

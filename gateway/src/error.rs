@@ -151,6 +151,10 @@ pub enum Error {
     /// The requested feature is not available in this configuration.
     #[error("{0}")]
     ReadOnly(&'static str),
+    /// The backend in use cannot answer this read (e.g. names by owner on the
+    /// L2 registry, which keeps no such index).
+    #[error("{0}")]
+    NotAvailable(&'static str),
     /// The configuration is not acceptable (production-mode refusals, conflicting options).
     #[error("configuration: {0}")]
     Config(String),
@@ -207,6 +211,7 @@ impl Error {
             Self::Expired { .. } => "expired",
             Self::InvalidRecords(_) => "invalid_records",
             Self::ReadOnly(_) => "read_only",
+            Self::NotAvailable(_) => "not_available",
             Self::Api { .. } => "upstream",
             Self::NameTooLong { .. } => "name_too_long",
             Self::Config(_) => "internal",

@@ -156,7 +156,7 @@ impl LookupService {
     /// failures are [`Error::Store`].
     pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
         let request = self.check(origin, calldata)?;
-        let signed = self.sign(origin, calldata, &request).await?;
+        let (signed, _) = self.sign(origin, calldata, &request).await?;
         Ok(encode_response(&signed))
     }
 
@@ -176,7 +176,7 @@ impl LookupService {
         }
         let request = self.check(origin, calldata)?;
         let generations = cache.generations();
-        let stamp = generations.stamp(&request.name);
+        let stamp = generations.stamp_node(request.node);
         let fresh_for = cache.config().fresh_for;
         let (answer, ran) = cache
             .get_with(&key, async {
@@ -214,7 +214,8 @@ impl LookupService {
         Ok(request)
     }
 
-    /// [`LookupService::sign`], rendered as a servable [`Answer`].
+    /// [`LookupService::sign`], rendered as a servable [`Answer`], fresh for
+    /// `fresh_for` or until the store's values expire, whichever is sooner.
     async fn signed_answer(
         &self,
         origin: Address,
@@ -222,16 +223,23 @@ impl LookupService {
         request: &ResolveRequest,
         fresh_for: Duration,
     ) -> Result<Answer> {
-        let signed = self.sign(origin, calldata, request).await?;
+        let (signed, expiry) = self.sign(origin, calldata, request).await?;
+        let fresh_for = expiry.map_or(fresh_for, |at| fresh_for.min(at.saturating_duration_since(Instant::now())));
         Ok(Answer::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
     }
 
-    /// Reads the records `request` asks for and signs the answer.
-    async fn sign(&self, origin: Address, calldata: &[u8], request: &ResolveRequest) -> Result<SignedAnswer> {
+    /// Reads the records `request` asks for and signs the answer; also
+    /// returns when the values read expire (see [`RecordStore::answer_with_expiry`]).
+    async fn sign(
+        &self,
+        origin: Address,
+        calldata: &[u8],
+        request: &ResolveRequest,
+    ) -> Result<(SignedAnswer, Option<Instant>)> {
         let timeout = self.policy.store_timeout;
         let started = Instant::now();
-        let mut results =
-            tokio::time::timeout(timeout, self.store.answer(&request.name, request.node, &request.queries))
+        let (mut results, expiry) =
+            tokio::time::timeout(timeout, self.store.answer_with_expiry(&request.name, request.node, &request.queries))
                 .await
                 .map_err(|_| StoreError::Timeout(timeout))??;
         metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
@@ -251,7 +259,7 @@ impl LookupService {
             Signing::Threads(pool) => pool.sign_answer_in(scheme, origin, calldata, result, expires).await?,
         };
         metrics::histogram!("dm3_gateway_sign_duration_seconds").record(started.elapsed().as_secs_f64());
-        Ok(answer)
+        Ok((answer, expiry))
     }
 
     /// Whether `name` is a served parent or below one.
@@ -396,6 +404,65 @@ mod tests {
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
         assert!(open_service.answer(other, &calldata).await.is_ok());
+    }
+
+    /// A store whose values expire `life` after each read (as the L2 store's do).
+    #[derive(Debug)]
+    struct ExpiringStore {
+        inner: Arc<dyn RecordStore>,
+        life: Duration,
+    }
+
+    #[async_trait::async_trait]
+    impl RecordStore for ExpiringStore {
+        async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
+            self.inner.record(name).await
+        }
+        async fn answer_with_expiry(
+            &self,
+            name: &str,
+            node: alloy::primitives::B256,
+            queries: &[RecordQuery],
+        ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
+            Ok((self.inner.answer(name, node, queries).await?, Some(Instant::now() + self.life)))
+        }
+        async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
+            self.inner.put_record(name, record).await
+        }
+        async fn remove_record(&self, name: &str) -> Result<bool, StoreError> {
+            self.inner.remove_record(name).await
+        }
+        async fn write_name(&self, write: &crate::store::NameWrite) -> Result<crate::store::WriteOutcome, StoreError> {
+            self.inner.write_name(write).await
+        }
+        async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
+            self.inner.names_of(owner).await
+        }
+        async fn ping(&self) -> Result<(), StoreError> {
+            self.inner.ping().await
+        }
+        fn kind(&self) -> &'static str {
+            "expiring"
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cached_answer_never_outlives_the_store_values_it_was_built_from() {
+        let (service, _dir) = make_service(vec![RESOLVER]).await;
+        let store: Arc<dyn RecordStore> =
+            Arc::new(ExpiringStore { inner: Arc::clone(service.store()), life: Duration::from_secs(1) });
+        let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
+        let service = LookupService::new(service.signer().clone(), store, service.policy().clone())
+            .with_cache(AnswerCache::new(config, Arc::new(NameGenerations::default())));
+        let node = namehash("alice.dm3.eth");
+        let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
+        let first = service.lookup(RESOLVER, &calldata).await.unwrap();
+        assert!(first.fresh_for <= Duration::from_secs(1), "{:?}", first.fresh_for);
+        assert_eq!(first.max_age(), 0);
+        assert!(Arc::ptr_eq(&first, &service.lookup(RESOLVER, &calldata).await.unwrap()));
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // The cache's own 60 s did not keep it: the store's values had expired.
+        assert!(!Arc::ptr_eq(&first, &service.lookup(RESOLVER, &calldata).await.unwrap()));
     }
 
     #[tokio::test]

@@ -11,11 +11,11 @@ use crate::{
         NameRules, NamesConfig, NamesService, SignatureChecker,
     },
     signer::AnswerSigner,
-    store::{EmbeddedStore, L2Store, RecordStore, RedisStore, SentinelConfig},
+    store::{ChangeSink, EmbeddedStore, EventFollower, L2Store, RecordStore, RedisStore, SentinelConfig},
     Error, Result,
 };
 use alloy::{
-    primitives::{address, Address},
+    primitives::{address, Address, B256},
     providers::Provider,
 };
 use std::{sync::Arc, time::Duration};
@@ -23,22 +23,10 @@ use std::{sync::Arc, time::Duration};
 /// File name of the development key kept in the data directory.
 pub const DEV_KEY_FILE: &str = "dev-signer.key";
 
-/// Opens the configured store: Redis when a URL is given, else the embedded one.
+/// Opens the configured store: the L2 registry when configured, else Redis
+/// when a URL is given, else the embedded one.
 pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
-    if let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) {
-        let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
-        let block = match config.l2_block.as_str() {
-            "safe" => alloy::eips::BlockNumberOrTag::Safe,
-            "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
-            _ => alloy::eips::BlockNumberOrTag::Latest,
-        };
-        let store = L2Store::new(
-            url,
-            registry,
-            block,
-            Duration::from_secs(config.l2_cache_ttl),
-            Duration::from_millis(config.l2_timeout_ms),
-        );
+    if let Some(store) = open_l2_store(config)? {
         return Ok(Arc::new(store));
     }
     Ok(match open_redis(config)? {
@@ -64,6 +52,44 @@ pub fn open_redis(config: &StoreConfig) -> Result<Option<RedisStore>> {
         RedisStore::connect_sentinel(&sentinel, timeout)?
     };
     Ok(Some(redis.with_min_replicas_ack(config.min_replicas_ack())))
+}
+
+/// The L2 registry store, when `--l2-rpc-url` and `--l2-registry` are given.
+pub fn open_l2_store(config: &StoreConfig) -> Result<Option<L2Store>> {
+    let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else { return Ok(None) };
+    let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
+    let block = match config.l2_block.as_str() {
+        "safe" => alloy::eips::BlockNumberOrTag::Safe,
+        "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
+        _ => alloy::eips::BlockNumberOrTag::Latest,
+    };
+    Ok(Some(L2Store::new(
+        url,
+        registry,
+        block,
+        Duration::from_secs(config.l2_cache_ttl),
+        Duration::from_millis(config.l2_timeout_ms),
+    )))
+}
+
+/// Registry events drop the L2 read cache's entries of the node, then the
+/// signed answers about it (in that order: an answer built after the bump
+/// reads past the dropped entries).
+struct L2Invalidation {
+    store: L2Store,
+    generations: Arc<NameGenerations>,
+}
+
+impl ChangeSink for L2Invalidation {
+    fn node_changed(&self, node: B256) {
+        self.store.forget_node(node);
+        self.generations.changed_node(node);
+    }
+
+    fn all_changed(&self) {
+        self.store.forget_all();
+        self.generations.changed_all();
+    }
 }
 
 /// Addresses of keys everybody knows: the anvil/hardhat/foundry default
@@ -164,8 +190,24 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         )));
     }
     let caching = cache_ttl > 0 && config.cache_size_mb > 0;
-    let store = open_store(&config.store)?;
     let generations = Arc::new(NameGenerations::new(!config.store.uses_redis()));
+    let store: Arc<dyn RecordStore> = match open_l2_store(&config.store)? {
+        Some(l2) => {
+            if config.store.l2_poll_ms > 0 {
+                let follower = EventFollower::new(
+                    l2.client().clone(),
+                    l2.registry(),
+                    l2.block(),
+                    Duration::from_millis(config.store.l2_poll_ms),
+                    Duration::from_millis(config.store.l2_timeout_ms),
+                );
+                let sink = L2Invalidation { store: l2.clone(), generations: Arc::clone(&generations) };
+                drop(follower.spawn(Arc::new(sink)));
+            }
+            Arc::new(l2)
+        }
+        None => open_store(&config.store)?,
+    };
     if caching {
         // Writes by other gateway processes arrive on the change channel.
         if let Some(redis) = open_redis(&config.store)? {

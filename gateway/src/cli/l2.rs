@@ -5,25 +5,14 @@ use alloy::{
     network::EthereumWallet,
     primitives::Address,
     providers::{Provider, ProviderBuilder},
-    sol,
 };
 use anyhow::ensure;
 use clap::{Args, Subcommand};
 use dm3_gateway::{
     profile::{SignedUserProfile, UserProfile},
-    protocol::namehash,
+    protocol::{namehash, IL2NameRegistry, IL2NameRegistry::IL2NameRegistryErrors as RegistryError},
 };
 use std::path::PathBuf;
-
-sol! {
-    /// The writes of `contracts/src/L2NameRegistry.sol` the CLI uses.
-    #[sol(rpc)]
-    interface IL2NameRegistry {
-        function register(string label, address nameOwner) external returns (bytes32 node);
-        function setText(bytes32 node, string key, string value) external;
-        function owner(bytes32 node) external view returns (address);
-    }
-}
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum L2Command {
@@ -97,8 +86,9 @@ pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
     let registry = IL2NameRegistry::new(connection.registry, &provider);
     let (node, receipt) = match command {
         L2Command::Register(args) => {
-            let receipt = registry.register(args.label.clone(), owner).send().await?.get_receipt().await?;
-            (None, receipt)
+            let node = registry.nodeOf(args.label.clone()).call().await.map_err(refusal)?;
+            let pending = registry.register(args.label.clone(), owner).send().await.map_err(refusal)?;
+            (node, pending.get_receipt().await?)
         }
         L2Command::SetProfile(args) => {
             let profile = UserProfile {
@@ -109,18 +99,78 @@ pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
             profile.validate()?;
             let record = SignedUserProfile::sign(profile, &key)?.to_text_record();
             let node = namehash(&args.name);
-            let receipt = registry.setText(node, "eth.dm3.profile".into(), record).send().await?.get_receipt().await?;
-            (Some(node), receipt)
+            let pending = registry.setText(node, "eth.dm3.profile".into(), record).send().await.map_err(refusal)?;
+            (node, pending.get_receipt().await?)
         }
         L2Command::SetText(args) => {
             let (key, value) = args.record;
             let node = namehash(&args.name);
-            let receipt = registry.setText(node, key, value).send().await?.get_receipt().await?;
-            (Some(node), receipt)
+            let pending = registry.setText(node, key, value).send().await.map_err(refusal)?;
+            (node, pending.get_receipt().await?)
         }
     };
     ensure!(receipt.status(), "transaction {} reverted", receipt.transaction_hash);
     let block = provider.get_block_number().await?;
     println!("{}", serde_json::json!({ "transaction": receipt.transaction_hash, "node": node, "block": block }));
     Ok(())
+}
+
+/// A failed call or transaction as a readable error: the registry's custom
+/// error by name with its arguments, other revert data as hex, never raw bytes.
+fn refusal(error: alloy::contract::Error) -> anyhow::Error {
+    if let Some(decoded) = error.as_decoded_interface_error::<RegistryError>() {
+        return anyhow::anyhow!("the registry refused: {}", describe(&decoded));
+    }
+    if let Some(data) = error.as_revert_data() {
+        return anyhow::anyhow!("the registry reverted with data {data}");
+    }
+    anyhow::anyhow!("{}", printable(&error.to_string()))
+}
+
+/// `Name(argument: value, …)` of a registry error.
+fn describe(error: &RegistryError) -> String {
+    match error {
+        RegistryError::LabelTaken(e) => format!("LabelTaken(label: {:?})", e.label),
+        RegistryError::InvalidLabel(e) => format!("InvalidLabel(label: {:?})", e.label),
+        RegistryError::NotOwner(e) => format!("NotOwner(node: {}, caller: {})", e.node, e.caller),
+        RegistryError::NameNotRegistered(e) => format!("NameNotRegistered(node: {})", e.node),
+        RegistryError::ZeroAddressOwner(_) => "ZeroAddressOwner()".into(),
+        RegistryError::LengthMismatch(_) => "LengthMismatch()".into(),
+        RegistryError::InvalidEthAddressLength(e) => format!("InvalidEthAddressLength(length: {})", e.length),
+        RegistryError::ParentNodeMismatch(e) => {
+            format!("ParentNodeMismatch(expected: {}, actual: {})", e.expected, e.actual)
+        }
+    }
+}
+
+/// `text` with control characters escaped (an RPC message may carry any bytes).
+fn printable(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::{
+        primitives::{B256, U256},
+        sol_types::SolInterface,
+    };
+
+    #[test]
+    fn registry_errors_decode_to_names_and_arguments() {
+        let node = B256::repeat_byte(1);
+        let caller = Address::repeat_byte(2);
+        let data = RegistryError::NotOwner(IL2NameRegistry::NotOwner { node, caller }).abi_encode();
+        let decoded = RegistryError::abi_decode(&data).unwrap();
+        assert_eq!(describe(&decoded), format!("NotOwner(node: {node}, caller: {caller})"));
+        let data = RegistryError::LabelTaken(IL2NameRegistry::LabelTaken { label: "bob".into() }).abi_encode();
+        assert_eq!(describe(&RegistryError::abi_decode(&data).unwrap()), "LabelTaken(label: \"bob\")");
+        let e = IL2NameRegistry::InvalidEthAddressLength { length: U256::from(3) };
+        assert_eq!(describe(&RegistryError::InvalidEthAddressLength(e)), "InvalidEthAddressLength(length: 3)");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("custom error 0x8204cdf2: \0\u{1}ok"), "custom error 0x8204cdf2: \\u{0}\\u{1}ok");
+    }
 }

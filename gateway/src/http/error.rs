@@ -42,6 +42,7 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         | Error::NameTooLong { .. } => StatusCode::BAD_REQUEST,
         Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
         Error::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
+        Error::NotAvailable(_) => StatusCode::NOT_IMPLEMENTED,
         Error::UnknownResolver(_) | Error::NameNotServed(_) | Error::NameNotClaimed => StatusCode::NOT_FOUND,
         Error::NameTaken | Error::NonceMismatch { .. } | Error::OwnerLimit { .. } => StatusCode::CONFLICT,
         Error::Store(StoreError::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
@@ -68,7 +69,8 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        let message = if status.is_server_error() {
+        // `501` names a missing feature in a fixed text: nothing failed, nothing to hide.
+        let message = if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             // The cause (which may name hosts or files) goes to the log, not to the client.
             tracing::error!(target: "gateway::http", error = %self.0, "request failed");
             match status {

@@ -82,14 +82,25 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError(Error::InvalidBody(e.to_string())))
 }
 
+/// The name as the names service sees it or, where names are read-only
+/// (the L2 registry), as the record store holds it.
 async fn get_name(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<NameView>, ApiError> {
-    Ok(Json(service(&state)?.get(&name).await?))
+    if let Some(names) = &state.names {
+        return Ok(Json(names.get(&name).await?));
+    }
+    let record = state.lookup.store().record(&name).await?.unwrap_or_default();
+    Ok(Json(NameView::new(&name, record)))
 }
 
 async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>) -> Result<Json<Value>, ApiError> {
     let owner: Address =
         owner.parse().map_err(|_| Error::InvalidHex { field: "owner", reason: "expected a 20-byte address".into() })?;
-    let names = service(&state)?.names_of(owner).await?;
+    let Some(names) = &state.names else {
+        return Err(ApiError(Error::NotAvailable(
+            "names by owner are not available: the record store (the L2 registry) keeps no index of names by owner",
+        )));
+    };
+    let names = names.names_of(owner).await?;
     Ok(Json(json!({ "owner": owner, "names": names })))
 }
 

@@ -103,7 +103,8 @@ pub struct NameView {
 }
 
 impl NameView {
-    fn new(name: &str, record: NameRecord) -> Self {
+    /// The view of `record` under `name`.
+    pub fn new(name: &str, record: NameRecord) -> Self {
         Self {
             name: name.to_owned(),
             owner: record.owner,

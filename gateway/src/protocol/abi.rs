@@ -36,4 +36,24 @@ sol! {
         function contenthash(bytes32 node) external view returns (bytes);
         function multicall(bytes[] data) external returns (bytes[] results);
     }
+
+    /// The parts of `contracts/src/IL2NameRegistry.sol` the gateway and its
+    /// CLI use beyond the record functions: registration, ownership and the
+    /// custom errors its writes revert with.
+    #[sol(rpc)]
+    interface IL2NameRegistry {
+        error LabelTaken(string label);
+        error InvalidLabel(string label);
+        error NotOwner(bytes32 node, address caller);
+        error NameNotRegistered(bytes32 node);
+        error ZeroAddressOwner();
+        error LengthMismatch();
+        error InvalidEthAddressLength(uint256 length);
+        error ParentNodeMismatch(bytes32 expected, bytes32 actual);
+        function register(string label, address nameOwner) external returns (bytes32 node);
+        function setText(bytes32 node, string key, string value) external;
+        function owner(bytes32 node) external view returns (address);
+        function recordVersion(bytes32 node) external view returns (uint64);
+        function nodeOf(string label) external view returns (bytes32);
+    }
 }

@@ -10,10 +10,11 @@ mod dm3;
 mod dns;
 mod request;
 
-pub use abi::{IExtendedResolver, IOffchainResolver, IResolverService, RecordCalls};
+pub use abi::{IExtendedResolver, IL2NameRegistry, IOffchainResolver, IResolverService, RecordCalls};
 pub use answer::{encode_response, signature_digest, SignedAnswer};
 pub use dm3::{decode_dm3_request, digest_for, dm3_result, dm3_signature_digest, IDm3ResolverService, Scheme};
 pub use dns::{dns_decode, dns_encode, namehash, DnsNameError};
 pub use request::{
-    decode_request, RecordQuery, ResolveRequest, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH, MAX_MULTICALL_CALLS,
+    decode_request, is_evm_coin_type, RecordQuery, ResolveRequest, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH,
+    MAX_MULTICALL_CALLS,
 };

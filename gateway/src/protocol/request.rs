@@ -16,6 +16,22 @@ pub const COIN_TYPE_ETH: u64 = 60;
 /// ENSIP-19 coin type of the default EVM address, used for any EVM chain that
 /// has no address of its own.
 pub const COIN_TYPE_DEFAULT_EVM: u64 = 0x8000_0000;
+/// Whether `coin_type` names an EVM chain whose address falls back to the
+/// ENSIP-19 default EVM address ([`COIN_TYPE_DEFAULT_EVM`]) when it has none of
+/// its own: Ether (60) and ENSIP-11 `0x80000000 | chainId` (below 2^32). The
+/// default coin type itself is not included: it has nothing to fall back to.
+///
+/// # Examples
+/// ```
+/// use dm3_gateway::protocol::is_evm_coin_type;
+/// assert!(is_evm_coin_type(60) && is_evm_coin_type(0x8000_000a)); // Ether, Optimism
+/// assert!(!is_evm_coin_type(0) && !is_evm_coin_type(0x8000_0000)); // Bitcoin, the default itself
+/// ```
+pub const fn is_evm_coin_type(coin_type: u64) -> bool {
+    coin_type == COIN_TYPE_ETH
+        || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0 && coin_type != COIN_TYPE_DEFAULT_EVM)
+}
+
 /// Most record calls one `multicall` may carry.
 pub const MAX_MULTICALL_CALLS: usize = 32;
 

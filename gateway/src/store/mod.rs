@@ -5,12 +5,14 @@
 
 mod embedded;
 mod l2;
+mod l2_events;
 mod record;
 mod redis;
 mod sentinel;
 
 pub use embedded::EmbeddedStore;
 pub use l2::L2Store;
+pub use l2_events::{ChangeSink, EventFollower};
 pub use record::{canonical_text_key, text_key_aliases, NameRecord};
 pub use redis::{RedisStore, SentinelConfig};
 
@@ -154,6 +156,20 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug + 'static {
         let _ = node;
         let record = self.record(name).await?.unwrap_or_default();
         Ok(queries.iter().map(|q| record.answer(q).into()).collect())
+    }
+
+    /// Like [`RecordStore::answer`], together with the instant after which
+    /// the values must not be served again from any cache (`None`: the store
+    /// sets no limit). A backend with its own read cache (the L2 registry)
+    /// returns the expiry of the oldest read the values came from, so a cache
+    /// built on top can never extend their life.
+    async fn answer_with_expiry(
+        &self,
+        name: &str,
+        node: B256,
+        queries: &[RecordQuery],
+    ) -> Result<(Vec<Bytes>, Option<std::time::Instant>), StoreError> {
+        Ok((self.answer(name, node, queries).await?, None))
     }
 
     /// Replaces all records of `name` atomically.

@@ -75,15 +75,10 @@ impl NameRecord {
     /// The address for `coin_type`, falling back for EVM coin types (60 and
     /// ENSIP-11 `0x80000000 | chainId`) to the ENSIP-19 default EVM address.
     pub fn address(&self, coin_type: u64) -> Option<&Bytes> {
-        use crate::protocol::COIN_TYPE_DEFAULT_EVM;
-        self.addresses.get(&coin_type).or_else(|| {
-            let is_evm = coin_type == COIN_TYPE_ETH || (coin_type & COIN_TYPE_DEFAULT_EVM != 0 && coin_type >> 32 == 0);
-            if is_evm {
-                self.addresses.get(&COIN_TYPE_DEFAULT_EVM)
-            } else {
-                None
-            }
-        })
+        use crate::protocol::{is_evm_coin_type, COIN_TYPE_DEFAULT_EVM};
+        self.addresses
+            .get(&coin_type)
+            .or_else(|| is_evm_coin_type(coin_type).then(|| self.addresses.get(&COIN_TYPE_DEFAULT_EVM)).flatten())
     }
 
     /// The ABI-encoded return value of one record call, with spec-exact empty
