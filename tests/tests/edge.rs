@@ -34,6 +34,11 @@ const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
 /// The header timeout of these tests' gateways.
 const HEADER_TIMEOUT: Duration = Duration::from_millis(1000);
 
+/// Held by the tests that load the machine or measure time (a header flood, a
+/// connection flood, SIGTERM with 64 requests in flight, the request timeout),
+/// so that one does not skew another's latency or CPU figures.
+static TIMING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A gateway on the embedded store (or `store` flags) with the edge flags
 /// of these tests plus `extra`.
 async fn start(store: Option<&str>, extra: &[&str]) -> (Gateway, tempfile::TempDir) {
@@ -155,6 +160,7 @@ fn cpu_time(pid: u32) -> Duration {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_headers_are_closed_by_the_header_timeout_while_lookups_stay_fast() {
+    let _timing = TIMING.lock().await;
     let (gateway, _dir) = start(None, &[]).await;
     let (addr, pid) = (addr(&gateway), gateway.pid());
     let client = http();
@@ -225,6 +231,7 @@ async fn slow_headers_are_closed_by_the_header_timeout_while_lookups_stay_fast()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_requests_in_flight_and_exits_within_the_shutdown_timeout() {
+    let _timing = TIMING.lock().await;
     let shutdown_timeout = Duration::from_secs(3);
     let (mut gateway, _dir) = start(None, &["--shutdown-timeout", "3"]).await;
     let addr = addr(&gateway);
@@ -391,6 +398,7 @@ async fn oversized_heads_and_declared_bodies_are_refused_up_front() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_flood_beyond_the_cap_neither_stops_service_nor_spins() {
+    let _timing = TIMING.lock().await;
     let (gateway, _dir) = start(None, &["--max-connections", "32"]).await;
     let (addr, pid) = (addr(&gateway), gateway.pid());
     let client = http();
@@ -553,6 +561,7 @@ async fn first_answer(stream: &mut TcpStream, timeout: Duration) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn max_body_bytes_and_request_timeout_flags_bound_bodies_and_slow_requests() {
+    let _timing = TIMING.lock().await;
     let timeout = Duration::from_millis(800);
     let (gateway, _dir) =
         start(None, &["--max-body-bytes", "4096", "--request-timeout-ms", &timeout.as_millis().to_string()]).await;
