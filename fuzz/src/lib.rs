@@ -149,6 +149,7 @@ impl NamesHarness {
             names: Some(Arc::new(names)),
             dm3: None,
             page: None,
+            limits: Default::default(),
         };
         Self { runtime, app: app(state, None), _dir: dir }
     }

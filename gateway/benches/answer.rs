@@ -77,7 +77,10 @@ fn bench(c: &mut Criterion) {
     // the signature to its signing threads (`--signing-threads`); what that
     // hand-over costs under load shows in the report's whole-server CPU per answer.
     let lookup = LookupService::new(signer.clone(), Arc::new(store), policy);
-    let router = app(AppState { lookup: Arc::new(lookup), names: None, dm3: None, page: None }, None);
+    let router = app(
+        AppState { lookup: Arc::new(lookup), names: None, dm3: None, page: None, limits: Default::default() },
+        None,
+    );
     let uris: Vec<String> = names
         .iter()
         .map(|name| {

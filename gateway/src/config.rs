@@ -176,6 +176,15 @@ pub struct EdgeConfig {
     /// when all are busy, accepting pauses until one ends.
     #[arg(long, env = "DM3_GATEWAY_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+    /// Most bytes of a request body: a declared `Content-Length` over it is
+    /// `413` before any of the body is read, a streamed (chunked) body `413`
+    /// once it grows past it. Records and multicalls fit in the default.
+    #[arg(long, env = "DM3_GATEWAY_MAX_BODY_BYTES", default_value_t = crate::http::MAX_BODY_BYTES as u64, value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
+    pub max_body_bytes: u64,
+    /// Milliseconds a request may take from its head to its complete answer,
+    /// reading the body included (`408` beyond).
+    #[arg(long, env = "DM3_GATEWAY_REQUEST_TIMEOUT_MS", default_value_t = crate::http::REQUEST_TIMEOUT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub request_timeout_ms: u64,
     /// Milliseconds a closing connection keeps reading (and discarding) what
     /// the client still sends, so that it reads an early answer such as `413`.
     #[arg(long, env = "DM3_GATEWAY_LINGER_TIMEOUT_MS", default_value_t = 5000)]
@@ -199,10 +208,19 @@ impl EdgeConfig {
             max_header_bytes: size(self.max_header_bytes),
             max_headers: size(self.max_headers),
             max_connections: size(self.max_connections),
-            max_body_bytes: crate::http::MAX_BODY_BYTES as u64,
+            max_body_bytes: self.max_body_bytes,
             linger_timeout: Duration::from_millis(self.linger_timeout_ms),
             linger_bytes: self.linger_bytes,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+        }
+    }
+
+    /// The limits the router enforces on each request; `max_body_bytes` is
+    /// the same flag as the listener's (see [`Self::limits`]).
+    pub fn request_limits(&self) -> crate::http::RequestLimits {
+        crate::http::RequestLimits {
+            max_body_bytes: usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX),
+            timeout: Duration::from_millis(self.request_timeout_ms),
         }
     }
 }
@@ -472,6 +490,30 @@ mod tests {
         assert!(Cli::try_parse_from(["gw", "--max-header-bytes", "100"]).is_err());
         let set = Cli::parse_from(["gw", "--header-timeout-ms", "1500", "--shutdown-timeout", "3"]).serve.edge.limits();
         assert_eq!((set.header_timeout, set.shutdown_timeout), (Duration::from_millis(1500), Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn body_and_request_time_limits_are_one_flag_each_for_router_and_listener() {
+        let defaults = Cli::parse_from(["gw"]).serve.edge;
+        assert_eq!(defaults.request_limits(), crate::http::RequestLimits::default());
+        assert_eq!(defaults.request_limits().max_body_bytes, 64 * 1024);
+        assert_eq!(defaults.request_limits().timeout, Duration::from_secs(10));
+        let set = Cli::parse_from(["gw", "--max-body-bytes", "2048", "--request-timeout-ms", "750"]).serve.edge;
+        assert_eq!(set.request_limits().max_body_bytes, 2048);
+        assert_eq!(set.limits().max_body_bytes, 2048, "the listener's Content-Length check uses the same flag");
+        assert_eq!(set.request_limits().timeout, Duration::from_millis(750));
+        for (flag, value, ok) in [
+            ("--max-body-bytes", "1023", false),
+            ("--max-body-bytes", "1024", true),
+            ("--max-body-bytes", "67108864", true),
+            ("--max-body-bytes", "67108865", false),
+            ("--request-timeout-ms", "99", false),
+            ("--request-timeout-ms", "100", true),
+            ("--request-timeout-ms", "600000", true),
+            ("--request-timeout-ms", "600001", false),
+        ] {
+            assert_eq!(Cli::try_parse_from(["gw", flag, value]).is_ok(), ok, "{flag} {value}");
+        }
     }
 
     #[test]

@@ -167,7 +167,9 @@ pub struct Gateway {
     pub state: AppState,
     /// The names-API write limit, if any.
     pub rate_limit: Option<WriteRateLimit>,
-    /// The limits of the HTTP edge.
+    /// The limits of the HTTP edge; [`serve`] replaces its `max_body_bytes`
+    /// with `state.limits.max_body_bytes`, so the up-front `Content-Length`
+    /// check and the router's streamed-body limit are always the same.
     pub edge: EdgeLimits,
 }
 
@@ -258,7 +260,13 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     let dm3 =
         names.as_ref().map(|names| Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)).transpose()?.map(Arc::new);
     Ok(Gateway {
-        state: AppState { lookup: Arc::new(lookup), names, dm3, page: page_config(config)?.map(Arc::new) },
+        state: AppState {
+            lookup: Arc::new(lookup),
+            names,
+            dm3,
+            page: page_config(config)?.map(Arc::new),
+            limits: config.edge.request_limits(),
+        },
         rate_limit,
         edge: config.edge.limits(),
     })
@@ -349,8 +357,10 @@ pub async fn serve(listener: tokio::net::TcpListener, gateway: Gateway) -> std::
             crate::telemetry::prometheus().run_upkeep();
         }
     });
+    // One body limit: the listener's up-front `Content-Length` check uses the router's.
+    let edge = EdgeLimits { max_body_bytes: gateway.state.limits.max_body_bytes as u64, ..gateway.edge };
     let app = app(gateway.state, gateway.rate_limit);
-    crate::listener::serve(listener, app, gateway.edge, shutdown_signal()).await?;
+    crate::listener::serve(listener, app, edge, shutdown_signal()).await?;
     upkeep.abort();
     tracing::info!(target: "gateway", "stopped");
     Ok(())

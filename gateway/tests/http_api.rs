@@ -53,7 +53,13 @@ fn app_with(store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Router {
     let signer = AnswerSigner::from_hex(SIGNER_KEY).unwrap();
     assert_eq!(signer.address(), SIGNER);
     app(
-        AppState { lookup: Arc::new(LookupService::new(signer, store, policy)), names: None, dm3: None, page: None },
+        AppState {
+            lookup: Arc::new(LookupService::new(signer, store, policy)),
+            names: None,
+            dm3: None,
+            page: None,
+            limits: Default::default(),
+        },
         None,
     )
 }

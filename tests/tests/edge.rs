@@ -542,3 +542,69 @@ async fn pipelining_and_the_http2_preface_still_work() {
     assert_eq!(frame[3], 4, "first frame is SETTINGS: {frame:?}");
     assert_eq!(&frame[5..9], &[0, 0, 0, 0], "on stream 0");
 }
+
+/// Reads the first bytes the gateway answers on `stream` (within `timeout`).
+async fn first_answer(stream: &mut TcpStream, timeout: Duration) -> Vec<u8> {
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(timeout, stream.read(&mut answer)).await.expect("an answer in time").unwrap();
+    answer.truncate(n);
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_body_bytes_and_request_timeout_flags_bound_bodies_and_slow_requests() {
+    let timeout = Duration::from_millis(800);
+    let (gateway, _dir) =
+        start(None, &["--max-body-bytes", "4096", "--request-timeout-ms", &timeout.as_millis().to_string()]).await;
+    let addr = addr(&gateway);
+
+    // Declared bodies: over 4096 is 413 at once (far below the 64 KiB default); at 4096 it reaches the handler.
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4097\r\nExpect: 100-continue\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = first_answer(&mut stream, Duration::from_secs(1)).await;
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    // No `100 Continue`: the listener refused it from the head, before the router asked for the body.
+    assert!(answer.starts_with(b"HTTP/1.1 413 "), "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(json_body(&answer)["code"], "payload_too_large");
+    let at_limit =
+        format!("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4096\r\n\r\n{}", "a".repeat(4096));
+    let (answer, _) = exchange(&addr, at_limit.as_bytes(), Duration::from_secs(5)).await;
+    assert_eq!(status_of(&answer), 400, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(json_body(&answer)["code"], "invalid_json");
+
+    // Streamed (chunked, no Content-Length) bodies: 8 KiB is cut off with 413, 3 KiB reaches the handler.
+    let chunked = |chunks: usize| {
+        let mut request =
+            b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..chunks {
+            request.extend(b"400\r\n");
+            request.extend(std::iter::repeat_n(b'a', 1024));
+            request.extend(b"\r\n");
+        }
+        request.extend(b"0\r\n\r\n");
+        request
+    };
+    let (answer, _) = exchange(&addr, &chunked(8), Duration::from_secs(5)).await;
+    assert_eq!(status_of(&answer), 413, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(json_body(&answer)["code"], "payload_too_large");
+    let (answer, _) = exchange(&addr, &chunked(3), Duration::from_secs(5)).await;
+    assert_eq!(status_of(&answer), 400, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(json_body(&answer)["code"], "invalid_json");
+
+    // A body that stalls after its head: 408 after the request timeout (not the 10 s default).
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"data\":").await.unwrap();
+    let answer = first_answer(&mut stream, Duration::from_secs(5)).await;
+    let took = started.elapsed();
+    assert_eq!(status_of(&answer), 408, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(json_body(&answer)["code"], "request_timeout");
+    assert!(took >= timeout - Duration::from_millis(50) && took < timeout * 3, "408 after {took:?}");
+
+    // The gateway still answers normally.
+    assert_eq!(http().get(format!("{}/health", gateway.url)).send().await.unwrap().status(), 200);
+}

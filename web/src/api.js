@@ -26,6 +26,9 @@ export const ERROR_MESSAGES = {
   uri_too_long: 'The request is too long.',
   store_unavailable: 'The gateway cannot reach its record store right now. Try again later.',
   store_timeout: 'The gateway record store is too slow right now. Try again later.',
+  write_not_replicated:
+    'The change reached the gateway, but not enough copies of its store confirmed it, so it is not acknowledged. Check the name, then sign and try again.',
+  not_available: 'This gateway cannot answer that here (its names live on an L2 registry, which keeps no list of names by owner).',
   rpc_unavailable: 'The gateway cannot reach the chain to check a contract-wallet signature. Try again later.',
   no_such_route: 'This gateway has no names API.',
   method_not_allowed: 'This gateway does not accept that change.',

@@ -235,7 +235,7 @@ mod tests {
             store_timeout: Duration::from_secs(2),
         };
         let lookup = Arc::new(LookupService::new(signer, Arc::new(store), policy));
-        crate::http::app(AppState { lookup, names: None, dm3: None, page: None }, None)
+        crate::http::app(AppState { lookup, names: None, dm3: None, page: None, limits: Default::default() }, None)
     }
 
     fn calldata() -> Vec<u8> {

@@ -34,13 +34,33 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// Largest request body accepted, in bytes.
+/// Default of [`RequestLimits::max_body_bytes`] (`--max-body-bytes`).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest request URI (path and query) accepted, in bytes; longer ones get `414`.
 /// A GET lookup's callData is at most half of it (hex).
 pub const MAX_URI_BYTES: usize = 16 * 1024;
-/// Time after which a request is answered `408`.
+/// Default of [`RequestLimits::timeout`] (`--request-timeout-ms`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Per-request limits the router enforces. The listener
+/// ([`crate::server::serve`]) refuses a declared `Content-Length` over the
+/// same `max_body_bytes` before reading, so both checks always agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Largest request body accepted, in bytes; a streamed (chunked) body is
+    /// cut off and answered `413` once it grows past it.
+    pub max_body_bytes: usize,
+    /// Time from the request head to the complete answer (body reading
+    /// included) after which a request is answered `408`.
+    pub timeout: Duration,
+}
+
+impl Default for RequestLimits {
+    /// The documented defaults (the flags' defaults).
+    fn default() -> Self {
+        Self { max_body_bytes: MAX_BODY_BYTES, timeout: REQUEST_TIMEOUT }
+    }
+}
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
@@ -53,6 +73,8 @@ pub struct AppState {
     pub dm3: Option<Arc<Dm3Profiles>>,
     /// The claim page's options; `None`: the page is off (`GET /` is a 405, its assets 404).
     pub page: Option<Arc<PageConfig>>,
+    /// Body size and time limits of every request.
+    pub limits: RequestLimits,
 }
 
 /// The record function a response answered (`text`, `multicall`, …), set by
@@ -71,7 +93,8 @@ pub struct WriteRateLimit {
 
 /// The whole HTTP application: CCIP-read routes, the names API, the claim
 /// page (`GET /`, `/assets/…`, `/page/config.json`, when on), `/info`,
-/// `/health`, `/ready`, `/metrics`, CORS, URI and body limits, timeout,
+/// `/health`, `/ready`, `/metrics`, CORS, URI and body limits, timeout
+/// (the last two from [`AppState::limits`]),
 /// request metrics, request tracing (method and route only: no client
 /// address, no callData), JSON errors.
 ///
@@ -86,6 +109,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .max_age(Duration::from_secs(86_400))
         // Every origin gets the same `*` answer: nothing varies by request header.
         .vary([]);
+    let limits = state.limits;
     let mut writes = names::write_router().merge(dm3::write_router());
     if let Some(limit) = rate_limit {
         let config = GovernorConfigBuilder::default()
@@ -110,9 +134,9 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
                     tracing::info_span!("request", method = %request.method(), route = route_label(request))
                 }))
                 .layer(from_fn(edge))
-                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.timeout))
                 .layer(cors)
-                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+                .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
         )
         .with_state(state)
 }

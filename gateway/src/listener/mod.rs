@@ -77,7 +77,9 @@ pub struct EdgeLimits {
     pub max_headers: usize,
     /// Most connections open at once.
     pub max_connections: usize,
-    /// Largest declared `Content-Length` accepted (`413` beyond, before reading).
+    /// Largest declared `Content-Length` accepted (`413` beyond, before
+    /// reading); the gateway sets it to the router's body limit
+    /// ([`crate::http::RequestLimits::max_body_bytes`]).
     pub max_body_bytes: u64,
     /// Longest a closing connection keeps reading what the client still sends.
     pub linger_timeout: Duration,
