@@ -22,13 +22,13 @@ import {
   encodeFunctionData,
   getAddress,
   http,
-  keccak256,
   parseAbi,
   toBytes,
   toHex,
   zeroAddress,
 } from 'viem';
 import { namehash } from 'viem/ens';
+import { nameChangeTypedData } from '../../web/src/names.js';
 
 const [gatewayUrl, rpcUrl, registry, shotDir] = process.argv.slice(2);
 if (!shotDir) {
@@ -99,26 +99,7 @@ async function claimFromNode(name, owner) {
   const info = await (await fetch(`${gatewayUrl}/info`)).json();
   const recordsJson = '{}';
   const deadline = Math.floor(Date.now() / 1000) + 300;
-  const typed = {
-    types: {
-      EIP712Domain: [
-        { name: 'name', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'chainId', type: 'uint256' },
-        { name: 'verifyingContract', type: 'address' },
-      ],
-      NameChange: [
-        { name: 'name', type: 'string' },
-        { name: 'owner', type: 'address' },
-        { name: 'recordsHash', type: 'bytes32' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'deadline', type: 'uint256' },
-      ],
-    },
-    primaryType: 'NameChange',
-    domain: info.names.eip712Domain,
-    message: { name, owner, recordsHash: keccak256(toBytes(recordsJson)), nonce: 0, deadline },
-  };
+  const typed = nameChangeTypedData(info.names.eip712Domain, { name, owner, recordsJson, nonce: 0, deadline });
   const signature = (await rpc('eth_signTypedData_v4', [owner, JSON.stringify(typed)])).result;
   const body = `{"name":"${name}","owner":"${owner}","records":${recordsJson},"nonce":0,"deadline":${deadline},"signature":"${signature}"}`;
   const response = await fetch(`${gatewayUrl}/names`, { method: 'POST', body });

@@ -12,7 +12,7 @@ use alloy::{
     sol_types::SolValue,
 };
 use anyhow::{bail, Context, Result};
-use dm3_gateway::protocol::namehash;
+use dm3_gateway::{names::PreparedWrite, protocol::namehash};
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},
@@ -192,6 +192,21 @@ impl Chain {
     pub fn reader(&self) -> DynProvider {
         ProviderBuilder::new().connect_http(self.anvil.endpoint_url()).erased()
     }
+
+    /// The gateway flags every set-up over this chain shares: its
+    /// `OffchainResolver` (`--resolver`), the answer signer's `key_file`
+    /// (`--signer-key-file`) and anvil's chain id (`--chain-id`). A set-up
+    /// whose names API should read the chain adds `--rpc-url` itself.
+    pub fn gateway_args(&self, key_file: &Path) -> Vec<String> {
+        vec![
+            "--resolver".into(),
+            self.resolver.to_string(),
+            "--signer-key-file".into(),
+            key_file.display().to_string(),
+            "--chain-id".into(),
+            self.anvil.chain_id().to_string(),
+        ]
+    }
 }
 
 /// The gateway base URL `OffchainResolver` takes for `url`: `url` itself, or,
@@ -328,6 +343,22 @@ impl PersistentRedis {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// Sends a prepared names-API write to the gateway at `base` and reads the
+/// whole answer (a `201` counts only once it has fully arrived); the status,
+/// or `None` when the connection failed or the answer was cut off.
+pub async fn submit(client: &reqwest::Client, base: &str, write: &PreparedWrite) -> Option<reqwest::StatusCode> {
+    let response = client
+        .request(write.method.clone(), format!("{base}{}", write.path))
+        .header("content-type", "application/json")
+        .body(write.body.clone())
+        .send()
+        .await
+        .ok()?;
+    let status = response.status();
+    response.bytes().await.ok()?;
+    Some(status)
 }
 
 fn redis_ping(port: u16) -> std::io::Result<String> {

@@ -174,20 +174,15 @@ async fn setup(use_redis: bool) -> Setup {
     let chain = Chain::start(vec![url.clone()], vec![signer.address()]).await.unwrap();
     let dm3_resolver = deploy_dm3_resolver(&chain, signer.address(), &url).await;
     let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
-    let mut args: Vec<String> = vec![
-        "--resolver".into(),
-        chain.resolver.to_string(),
-        "--signer-key-file".into(),
-        key_file.display().to_string(),
-        "--chain-id".into(),
-        "31337".into(),
+    let mut args = chain.gateway_args(&key_file);
+    args.extend([
         "--rpc-url".into(),
         chain.anvil.endpoint(),
         "--write-burst".into(),
         "100".into(),
         "--dm3-resolver".into(),
         dm3_resolver.to_string(),
-    ];
+    ]);
     match &redis {
         Some(redis) => args.extend(["--redis-url".into(), redis.url.clone()]),
         None => args.extend(["--data-dir".into(), dir.path().join("data").display().to_string()]),

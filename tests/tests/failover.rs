@@ -162,18 +162,10 @@ fn claim(domain: &Eip712Domain, name: &str) -> Claim {
     Claim { name: name.to_owned(), key, url, write }
 }
 
-/// Sends a prepared write; the status, or `None` when the connection failed.
+/// Sends a prepared write ([`dm3_e2e::submit`]); the status as a number (what
+/// the claim log keeps), or `None` when the connection failed.
 async fn submit(http: &reqwest::Client, base: &str, write: &PreparedWrite) -> Option<u16> {
-    let response = http
-        .request(write.method.clone(), format!("{base}{}", write.path))
-        .header("content-type", "application/json")
-        .body(write.body.clone())
-        .send()
-        .await
-        .ok()?;
-    let status = response.status().as_u16();
-    response.bytes().await.ok()?;
-    Some(status)
+    dm3_e2e::submit(http, base, write).await.map(|status| status.as_u16())
 }
 
 /// Sends a claim the way the docs tell a client to (docs/SECURITY.md): the

@@ -15,7 +15,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{Eip712Domain, SolCall},
 };
-use dm3_e2e::{free_port, Gateway, PersistentRedis};
+use dm3_e2e::{free_port, submit, Gateway, PersistentRedis};
 use dm3_gateway::{
     names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
     protocol::{dns_encode, namehash, IResolverService, RecordCalls},
@@ -63,21 +63,6 @@ fn claims(domain: &Eip712Domain, prefix: &str, count: usize) -> Vec<Claim> {
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap()
-}
-
-/// Sends a prepared claim; the status, or `None` when the connection failed.
-async fn submit(client: &reqwest::Client, base: &str, write: &PreparedWrite) -> Option<StatusCode> {
-    let response = client
-        .request(write.method.clone(), format!("{base}{}", write.path))
-        .header("content-type", "application/json")
-        .body(write.body.clone())
-        .send()
-        .await
-        .ok()?;
-    let status = response.status();
-    // Read the whole answer: a 201 counts only once it has fully arrived.
-    response.bytes().await.ok()?;
-    Some(status)
 }
 
 /// A CCIP-read GET of `text(alice.dm3.eth, "url")`; the status, or `None`.

@@ -30,16 +30,8 @@ async fn setup(use_redis: bool, extra: &[&str]) -> Setup {
     let port = free_port();
     let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()]).await.unwrap();
     let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
-    let mut args: Vec<String> = vec![
-        "--resolver".into(),
-        chain.resolver.to_string(),
-        "--signer-key-file".into(),
-        key_file.display().to_string(),
-        "--chain-id".into(),
-        "31337".into(),
-        "--rpc-url".into(),
-        chain.anvil.endpoint(),
-    ];
+    let mut args = chain.gateway_args(&key_file);
+    args.extend(["--rpc-url".into(), chain.anvil.endpoint()]);
     match &redis {
         Some(redis) => args.extend(["--redis-url".into(), redis.url.clone()]),
         None => args.extend(["--data-dir".into(), dir.path().join("data").display().to_string()]),

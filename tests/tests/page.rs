@@ -27,13 +27,8 @@ async fn setup(extra: &[&str]) -> Setup {
     let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let port = free_port();
     let chain = Chain::start(vec![format!("http://127.0.0.1:{port}")], vec![signer.address()]).await.unwrap();
-    let mut args: Vec<String> = vec![
-        "--resolver".into(),
-        chain.resolver.to_string(),
-        "--signer-key-file".into(),
-        key_file.display().to_string(),
-        "--chain-id".into(),
-        "31337".into(),
+    let mut args = chain.gateway_args(&key_file);
+    args.extend([
         "--data-dir".into(),
         dir.path().join("data").display().to_string(),
         "--write-burst".into(),
@@ -42,7 +37,7 @@ async fn setup(extra: &[&str]) -> Setup {
         chain.anvil.endpoint(),
         "--page-ens-registry".into(),
         chain.registry.to_string(),
-    ];
+    ]);
     args.extend(extra.iter().map(|s| s.to_string()));
     let gateway = Gateway::start(port, &args).await.unwrap();
     Setup { chain, gateway, _dir: dir }
