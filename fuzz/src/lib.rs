@@ -27,7 +27,7 @@ use dm3_gateway::{
         RecordCalls, RecordQuery, ResolveRequest, MAX_MULTICALL_CALLS,
     },
     signer::AnswerSigner,
-    store::EmbeddedStore,
+    store::{EmbeddedStore, NameStore},
 };
 use std::{sync::Arc, time::Duration};
 use tower::ServiceExt;
@@ -140,12 +140,13 @@ impl NamesHarness {
         };
         let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["admin".into()] };
         let names = NamesService::new(
-            store.clone(),
+            NameStore::new(Arc::clone(&store)),
             NamesConfig { rules, max_names_per_owner: 1, chain_id: 1, resolver: Address::repeat_byte(0x11) },
             SignatureChecker::default(),
         );
         let state = AppState {
-            lookup: Arc::new(LookupService::new(signer, store, policy)),
+            lookup: Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy)),
+            health: store,
             names: Some(Arc::new(names)),
             dm3: None,
             page: None,

@@ -17,12 +17,12 @@ use alloy::{
 use axum::{body::Body, http::Request};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dm3_gateway::{
-    cache::Answer,
+    cache::CachedResponse,
     http::{app, AppState},
     lookup::{LookupPolicy, LookupService},
     protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls},
     signer::AnswerSigner,
-    store::{EmbeddedStore, NameRecord, RecordStore},
+    store::{EmbeddedStore, NameRecord, NameWriter},
 };
 use std::{hint::black_box, sync::Arc, time::Duration};
 use tower::ServiceExt;
@@ -52,9 +52,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decode_sign_encode", |b| {
         b.iter(|| {
             let request = decode_request(black_box(&calldata)).unwrap();
-            let result: Bytes = record.answer(&request.queries[0]).into();
+            let result: Bytes = record.value(&request.queries[0]).into();
             let signed = signer.sign_answer(RESOLVER, &calldata, result, 1_700_000_000).unwrap();
-            let answer = Answer::new(encode_response(&signed), &signed.signature, "text", Duration::ZERO);
+            let answer = CachedResponse::new(encode_response(&signed), &signed.signature, "text", Duration::ZERO);
             black_box(answer.body.len())
         });
     });
@@ -76,9 +76,17 @@ fn bench(c: &mut Criterion) {
     // Signing inline: this measures the work of the path. The server hands
     // the signature to its signing threads (`--signing-threads`); what that
     // hand-over costs under load shows in the report's whole-server CPU per answer.
-    let lookup = LookupService::new(signer.clone(), Arc::new(store), policy);
+    let store = Arc::new(store);
+    let lookup = LookupService::new(signer.clone(), Arc::clone(&store) as _, policy);
     let router = app(
-        AppState { lookup: Arc::new(lookup), names: None, dm3: None, page: None, limits: Default::default() },
+        AppState {
+            lookup: Arc::new(lookup),
+            health: store,
+            names: None,
+            dm3: None,
+            page: None,
+            limits: Default::default(),
+        },
         None,
     );
     let uris: Vec<String> = names

@@ -1,4 +1,4 @@
-//! The cache of signed answers: keyed by (resolver, callData), fresh for a
+//! The cache of signed answers' HTTP responses: keyed by (resolver, callData), fresh for a
 //! fraction of the signature lifetime, bounded in bytes, with in-flight
 //! de-duplication, and dropped for a name as soon as that name changes.
 //!
@@ -11,7 +11,7 @@
 
 use crate::{
     protocol::namehash,
-    store::{NameWrite, RecordStore, StoreError, WriteOutcome},
+    store::{ChangeSink, NameRecord, NameWrite, NameWriter, StoreError, WriteOutcome},
     Error,
 };
 use alloy::primitives::{Address, Bytes, B256};
@@ -175,11 +175,11 @@ impl NameGenerations {
     }
 }
 
-/// One signed answer, ready to send many times without copying. Only the
-/// JSON body is kept (the ABI response is in it as hex): a cached answer
-/// costs its body, its key and a fixed overhead.
+/// The HTTP response of one signed answer, ready to send many times without
+/// copying. Only the JSON body is kept (the ABI response is in it as hex): a
+/// cached response costs its body, its key and a fixed overhead.
 #[derive(Debug)]
-pub struct Answer {
+pub struct CachedResponse {
     /// The EIP-3668 JSON body `{"data":"0x…"}` around the hex of
     /// `abi.encode(bytes result, uint64 expires, bytes sig)`.
     pub body: Bytes,
@@ -191,12 +191,12 @@ pub struct Answer {
     pub signed_at: Instant,
     /// How long after `signed_at` it may be served again (0: not at all):
     /// the cache's freshness, shortened to the remaining life of the store
-    /// reads it was built from (see [`RecordStore::answer_with_expiry`]).
+    /// reads it was built from (see [`crate::store::RecordReader::values_with_expiry`]).
     pub fresh_for: Duration,
     pub(crate) stamp: Option<Stamp>,
 }
 
-impl Answer {
+impl CachedResponse {
     /// Wraps a signed `response` whose signature is `signature`.
     pub fn new(response: Vec<u8>, signature: &[u8; 65], kind: &'static str, fresh_for: Duration) -> Self {
         let mut body = Vec::with_capacity(14 + 2 * response.len());
@@ -258,7 +258,7 @@ pub(crate) fn cache_key(origin: Address, calldata: &[u8]) -> CacheKey {
     (origin, sha2::Sha256::digest(calldata).into())
 }
 
-/// Sizing of the [`AnswerCache`].
+/// Sizing of the [`ResponseCache`].
 #[derive(Debug, Clone, Copy)]
 pub struct CacheConfig {
     /// How long an answer is served again; must be shorter than the signature lifetime.
@@ -267,29 +267,30 @@ pub struct CacheConfig {
     pub max_bytes: u64,
 }
 
-/// Bounded, time-limited cache of signed answers with in-flight de-duplication.
+/// Bounded, time-limited cache of the responses of signed answers, with
+/// in-flight de-duplication.
 #[derive(Clone)]
-pub struct AnswerCache {
-    answers: moka::future::Cache<CacheKey, Arc<Answer>>,
+pub struct ResponseCache {
+    answers: moka::future::Cache<CacheKey, Arc<CachedResponse>>,
     generations: Arc<NameGenerations>,
     config: CacheConfig,
 }
 
-impl std::fmt::Debug for AnswerCache {
+impl std::fmt::Debug for ResponseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AnswerCache")
+        f.debug_struct("ResponseCache")
             .field("entries", &self.answers.entry_count())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
-impl AnswerCache {
+impl ResponseCache {
     /// A cache whose entries go stale with `generations`.
     pub fn new(config: CacheConfig, generations: Arc<NameGenerations>) -> Self {
         let answers = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
-            .weigher(|_: &CacheKey, answer: &Arc<Answer>| answer.weight())
+            .weigher(|_: &CacheKey, answer: &Arc<CachedResponse>| answer.weight())
             .time_to_live(config.fresh_for)
             .build();
         Self { answers, generations, config }
@@ -312,7 +313,7 @@ impl AnswerCache {
 
     /// A current cached answer for `key`, dropping a stale one (its name
     /// changed, or its own freshness ran out before the cache's TTL).
-    pub(crate) async fn get(&self, key: &CacheKey) -> Option<Arc<Answer>> {
+    pub(crate) async fn get(&self, key: &CacheKey) -> Option<Arc<CachedResponse>> {
         let answer = self.answers.get(key).await?;
         if answer.is_fresh() && answer.stamp.is_some_and(|stamp| self.generations.is_current(stamp)) {
             return Some(answer);
@@ -326,8 +327,8 @@ impl AnswerCache {
     pub(crate) async fn get_with(
         &self,
         key: &CacheKey,
-        init: impl std::future::Future<Output = Result<Arc<Answer>, Error>>,
-    ) -> Result<(Arc<Answer>, bool), Error> {
+        init: impl std::future::Future<Output = Result<Arc<CachedResponse>, Error>>,
+    ) -> Result<(Arc<CachedResponse>, bool), Error> {
         let ran = AtomicBool::new(false);
         let answer = self
             .answers
@@ -358,19 +359,20 @@ const ECHO_WAIT: Duration = Duration::from_millis(100);
 /// change they received in the same delivery (see [`NameGenerations::await_echo`]).
 pub const PROPAGATION_GRACE: Duration = Duration::from_millis(20);
 
-/// A [`RecordStore`] that marks a name changed after every write through it,
+/// A [`NameWriter`] that marks a name changed after every write through it,
 /// so this process's cache drops the name's answers at once — and, on a
 /// shared store with a change channel, returns only once the change was
 /// heard back (at most [`ECHO_WAIT`]), so other gateways have it too.
 #[derive(Debug)]
 pub struct InvalidatingStore {
-    inner: Arc<dyn RecordStore>,
+    inner: Arc<dyn NameWriter>,
     generations: Arc<NameGenerations>,
 }
 
 impl InvalidatingStore {
-    /// Wraps `inner`.
-    pub fn new(inner: Arc<dyn RecordStore>, generations: Arc<NameGenerations>) -> Self {
+    /// Wraps `inner` (reads do not change anything, so they go to the
+    /// backend directly, not through this).
+    pub fn new(inner: Arc<dyn NameWriter>, generations: Arc<NameGenerations>) -> Self {
         Self { inner, generations }
     }
 
@@ -383,30 +385,8 @@ impl InvalidatingStore {
 }
 
 #[async_trait]
-impl RecordStore for InvalidatingStore {
-    async fn record(&self, name: &str) -> Result<Option<crate::store::NameRecord>, StoreError> {
-        self.inner.record(name).await
-    }
-
-    async fn answer(
-        &self,
-        name: &str,
-        node: alloy::primitives::B256,
-        queries: &[crate::protocol::RecordQuery],
-    ) -> Result<Vec<Bytes>, StoreError> {
-        self.inner.answer(name, node, queries).await
-    }
-
-    async fn answer_with_expiry(
-        &self,
-        name: &str,
-        node: alloy::primitives::B256,
-        queries: &[crate::protocol::RecordQuery],
-    ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
-        self.inner.answer_with_expiry(name, node, queries).await
-    }
-
-    async fn put_record(&self, name: &str, record: &crate::store::NameRecord) -> Result<(), StoreError> {
+impl NameWriter for InvalidatingStore {
+    async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
         let before = self.generations.heard_count();
         let result = self.inner.put_record(name, record).await;
         self.after_write(name, before, result.is_ok()).await;
@@ -427,17 +407,27 @@ impl RecordStore for InvalidatingStore {
         self.after_write(&write.name, before, written).await;
         result
     }
+}
 
-    async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
-        self.inner.names_of(owner).await
+/// The generations follow a backend's change feed: a change the feed reports
+/// makes the answers about that name stale, a lost or regained subscription
+/// makes every answer stale (and the cache is bypassed while it is lost).
+impl ChangeSink for NameGenerations {
+    fn node_changed(&self, node: B256) {
+        self.changed_node(node);
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.inner.ping().await
+    /// Counted as heard, so that a write of this process can wait for its echo.
+    fn name_changed(&self, name: &str) {
+        self.heard(name);
     }
 
-    fn kind(&self) -> &'static str {
-        self.inner.kind()
+    fn all_changed(&self) {
+        self.changed_all();
+    }
+
+    fn subscribed(&self, subscribed: bool) {
+        self.set_channel(subscribed);
     }
 }
 
@@ -463,12 +453,12 @@ mod tests {
 
     #[test]
     fn answer_body_and_etag() {
-        let answer = Answer::new(vec![0xab, 0x01], &[0x11; 65], "text", Duration::from_secs(75));
+        let answer = CachedResponse::new(vec![0xab, 0x01], &[0x11; 65], "text", Duration::from_secs(75));
         assert_eq!(answer.body.as_ref(), br#"{"data":"0xab01"}"#);
         assert_eq!(answer.response(), [0xab, 0x01]);
         assert_eq!(answer.etag.as_ref(), br#""111111111111111111111111""#);
         assert!(answer.max_age() >= 74 && answer.max_age() <= 75);
-        let off = Answer::new(vec![], &[0; 65], "text", Duration::ZERO);
+        let off = CachedResponse::new(vec![], &[0; 65], "text", Duration::ZERO);
         assert_eq!(off.max_age(), 0);
     }
 }

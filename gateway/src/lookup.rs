@@ -4,13 +4,13 @@
 //! [`LookupService::answer`], and map its [`Error`](crate::Error).
 
 use crate::{
-    cache::{cache_key, Answer, AnswerCache},
+    cache::{cache_key, CachedResponse, ResponseCache},
     protocol::{
         decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest,
         Scheme, SignedAnswer,
     },
     signer::{AnswerSigner, SigningPool},
-    store::{RecordStore, StoreError},
+    store::{RecordReader, StoreError},
     Error, Result,
 };
 use alloy::{
@@ -40,15 +40,15 @@ pub struct LookupPolicy {
 /// allows each (DNS itself stops at 253 bytes in all).
 pub const MAX_NAME_BYTES: usize = 1024;
 
-/// Answers CCIP-read requests from a [`RecordStore`], signing with an
-/// [`AnswerSigner`], optionally through an [`AnswerCache`].
+/// Answers CCIP-read requests from a [`RecordReader`], signing with an
+/// [`AnswerSigner`], optionally through an [`ResponseCache`].
 #[derive(Debug, Clone)]
 pub struct LookupService {
     signing: Signing,
     standby: Vec<Address>,
-    store: Arc<dyn RecordStore>,
+    store: Arc<dyn RecordReader>,
     policy: LookupPolicy,
-    cache: Option<AnswerCache>,
+    cache: Option<ResponseCache>,
     dm3_resolvers: Vec<Address>,
 }
 
@@ -61,7 +61,7 @@ enum Signing {
 
 impl LookupService {
     /// Creates the service (without a cache).
-    pub fn new(signer: AnswerSigner, store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Self {
+    pub fn new(signer: AnswerSigner, store: Arc<dyn RecordReader>, policy: LookupPolicy) -> Self {
         Self {
             signing: Signing::Inline(signer),
             standby: Vec::new(),
@@ -105,7 +105,7 @@ impl LookupService {
 
     /// Serves answers through `cache` (see [`LookupService::lookup`]).
     #[must_use]
-    pub fn with_cache(mut self, cache: AnswerCache) -> Self {
+    pub fn with_cache(mut self, cache: ResponseCache) -> Self {
         self.cache = Some(cache);
         self
     }
@@ -133,7 +133,7 @@ impl LookupService {
     }
 
     /// The store records are read from.
-    pub fn store(&self) -> &Arc<dyn RecordStore> {
+    pub fn store(&self) -> &Arc<dyn RecordReader> {
         &self.store
     }
 
@@ -143,7 +143,7 @@ impl LookupService {
     }
 
     /// The answer cache, if on.
-    pub const fn cache(&self) -> Option<&AnswerCache> {
+    pub const fn cache(&self) -> Option<&ResponseCache> {
         self.cache.as_ref()
     }
 
@@ -164,7 +164,7 @@ impl LookupService {
     /// cached answer is served while fresh and while its name has not changed;
     /// concurrent requests for the same (origin, callData) share one store read
     /// and one signature. Errors are never cached.
-    pub async fn lookup(&self, origin: Address, calldata: &[u8]) -> Result<Arc<Answer>> {
+    pub async fn lookup(&self, origin: Address, calldata: &[u8]) -> Result<Arc<CachedResponse>> {
         let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
             let request = self.check(origin, calldata)?;
             return Ok(Arc::new(self.signed_answer(origin, calldata, &request, Duration::ZERO).await?));
@@ -214,7 +214,7 @@ impl LookupService {
         Ok(request)
     }
 
-    /// [`LookupService::sign`], rendered as a servable [`Answer`], fresh for
+    /// [`LookupService::sign`], rendered as a servable [`CachedResponse`], fresh for
     /// `fresh_for` or until the store's values expire, whichever is sooner.
     async fn signed_answer(
         &self,
@@ -222,14 +222,14 @@ impl LookupService {
         calldata: &[u8],
         request: &ResolveRequest,
         fresh_for: Duration,
-    ) -> Result<Answer> {
+    ) -> Result<CachedResponse> {
         let (signed, expiry) = self.sign(origin, calldata, request).await?;
         let fresh_for = expiry.map_or(fresh_for, |at| fresh_for.min(at.saturating_duration_since(Instant::now())));
-        Ok(Answer::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
+        Ok(CachedResponse::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
     }
 
     /// Reads the records `request` asks for and signs the answer; also
-    /// returns when the values read expire (see [`RecordStore::answer_with_expiry`]).
+    /// returns when the values read expire (see [`RecordReader::values_with_expiry`]).
     async fn sign(
         &self,
         origin: Address,
@@ -239,7 +239,7 @@ impl LookupService {
         let timeout = self.policy.store_timeout;
         let started = Instant::now();
         let (mut results, expiry) =
-            tokio::time::timeout(timeout, self.store.answer_with_expiry(&request.name, request.node, &request.queries))
+            tokio::time::timeout(timeout, self.store.values_with_expiry(&request.name, request.node, &request.queries))
                 .await
                 .map_err(|_| StoreError::Timeout(timeout))??;
         metrics::histogram!("dm3_gateway_store_duration_seconds").record(started.elapsed().as_secs_f64());
@@ -296,7 +296,7 @@ mod tests {
     use crate::{
         cache::{CacheConfig, InvalidatingStore, NameGenerations},
         protocol::{dns_encode, namehash, signature_digest, IResolverService},
-        store::{EmbeddedStore, NameRecord},
+        store::{EmbeddedStore, NameRecord, NameWriter},
     };
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
@@ -308,6 +308,12 @@ mod tests {
     const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
 
     async fn make_service(resolvers: Vec<Address>) -> (LookupService, tempfile::TempDir) {
+        let (service, _, dir) = make_service_and_store(resolvers).await;
+        (service, dir)
+    }
+
+    /// [`make_service`], with the store it reads (to write through).
+    async fn make_service_and_store(resolvers: Vec<Address>) -> (LookupService, Arc<EmbeddedStore>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let mut record = NameRecord::default();
@@ -322,7 +328,8 @@ mod tests {
             ttl: Duration::from_secs(300),
             store_timeout: Duration::from_secs(2),
         };
-        (LookupService::new(signer, Arc::new(store), policy), dir)
+        let store = Arc::new(store);
+        (LookupService::new(signer, Arc::clone(&store) as _, policy), store, dir)
     }
 
     fn request(name: &str, data: Vec<u8>) -> Vec<u8> {
@@ -409,39 +416,24 @@ mod tests {
     /// A store whose values expire `life` after each read (as the L2 store's do).
     #[derive(Debug)]
     struct ExpiringStore {
-        inner: Arc<dyn RecordStore>,
+        inner: Arc<dyn RecordReader>,
         life: Duration,
     }
 
     #[async_trait::async_trait]
-    impl RecordStore for ExpiringStore {
+    impl RecordReader for ExpiringStore {
         async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
             self.inner.record(name).await
         }
-        async fn answer_with_expiry(
+        async fn values_with_expiry(
             &self,
             name: &str,
             node: alloy::primitives::B256,
             queries: &[RecordQuery],
         ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
-            Ok((self.inner.answer(name, node, queries).await?, Some(Instant::now() + self.life)))
+            Ok((self.inner.values(name, node, queries).await?, Some(Instant::now() + self.life)))
         }
-        async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
-            self.inner.put_record(name, record).await
-        }
-        async fn remove_record(&self, name: &str) -> Result<bool, StoreError> {
-            self.inner.remove_record(name).await
-        }
-        async fn write_name(&self, write: &crate::store::NameWrite) -> Result<crate::store::WriteOutcome, StoreError> {
-            self.inner.write_name(write).await
-        }
-        async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
-            self.inner.names_of(owner).await
-        }
-        async fn ping(&self) -> Result<(), StoreError> {
-            self.inner.ping().await
-        }
-        fn kind(&self) -> &'static str {
+        fn backend(&self) -> &'static str {
             "expiring"
         }
     }
@@ -449,11 +441,11 @@ mod tests {
     #[tokio::test]
     async fn a_cached_answer_never_outlives_the_store_values_it_was_built_from() {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
-        let store: Arc<dyn RecordStore> =
+        let store: Arc<dyn RecordReader> =
             Arc::new(ExpiringStore { inner: Arc::clone(service.store()), life: Duration::from_secs(1) });
         let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
         let service = LookupService::new(service.signer().clone(), store, service.policy().clone())
-            .with_cache(AnswerCache::new(config, Arc::new(NameGenerations::default())));
+            .with_cache(ResponseCache::new(config, Arc::new(NameGenerations::default())));
         let node = namehash("alice.dm3.eth");
         let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let first = service.lookup(RESOLVER, &calldata).await.unwrap();
@@ -467,13 +459,12 @@ mod tests {
 
     #[tokio::test]
     async fn cache_serves_the_same_answer_until_the_name_changes() {
-        let (service, _dir) = make_service(vec![RESOLVER]).await;
+        let (service, backend, _dir) = make_service_and_store(vec![RESOLVER]).await;
         let generations = Arc::new(NameGenerations::default());
-        let store: Arc<dyn RecordStore> =
-            Arc::new(InvalidatingStore::new(Arc::clone(service.store()), Arc::clone(&generations)));
+        let store = InvalidatingStore::new(Arc::clone(&backend) as _, Arc::clone(&generations));
         let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
-        let service = LookupService::new(service.signer().clone(), Arc::clone(&store), service.policy().clone())
-            .with_cache(AnswerCache::new(config, generations));
+        let service = LookupService::new(service.signer().clone(), backend.clone(), service.policy().clone())
+            .with_cache(ResponseCache::new(config, generations));
         let node = namehash("alice.dm3.eth");
         let calldata: Bytes =
             request("alice.dm3.eth", RecordCalls::textCall { node, key: "url".into() }.abi_encode()).into();
@@ -487,7 +478,7 @@ mod tests {
         assert!(a.max_age() > 55);
 
         // A write through the store drops it at once.
-        let mut record = store.record("alice.dm3.eth").await.unwrap().unwrap();
+        let mut record = backend.record("alice.dm3.eth").await.unwrap().unwrap();
         record.set_text("url", "https://dm3.chat");
         store.put_record("alice.dm3.eth", &record).await.unwrap();
         let fresh = service.lookup(RESOLVER, &calldata).await.unwrap();

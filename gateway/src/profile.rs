@@ -157,6 +157,14 @@ impl SignedUserProfile {
         serde_json::from_slice(&json).map_err(|e| Error::InvalidProfile(format!("bad JSON: {e}")))
     }
 
+    /// Checks a text-record value as a dm3 user profile: that it parses
+    /// ([`SignedUserProfile::from_text_record`]) and that its profile is valid
+    /// ([`UserProfile::validate`]); the signature is not checked (its signer
+    /// is not known here). The L2 store flags the profiles this refuses.
+    pub fn check_text_record(value: &str) -> Result<()> {
+        Self::from_text_record(value)?.profile.validate()
+    }
+
     /// Validates the profile and checks that `owner` signed it.
     pub fn verify(&self, owner: Address) -> Result<()> {
         self.profile.validate()?;

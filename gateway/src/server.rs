@@ -1,7 +1,11 @@
 //! Building the service from configuration and serving it until a signal.
 
+#[cfg(feature = "l2")]
+use crate::store::{ChangeSink, EventFollower, L2Store};
+#[cfg(feature = "redis")]
+use crate::store::{RedisChangeListener, RedisStore, SentinelConfig};
 use crate::{
-    cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
+    cache::{CacheConfig, InvalidatingStore, NameGenerations, ResponseCache},
     config::{ServeConfig, StoreConfig},
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
@@ -11,12 +15,12 @@ use crate::{
         NameRules, NamesConfig, NamesService, SignatureChecker,
     },
     signer::AnswerSigner,
-    store::{ChangeSink, EmbeddedStore, EventFollower, L2Store, RecordStore, RedisStore, SentinelConfig},
+    store::{Backend, EmbeddedStore, NameStore, RecordReader},
     Error, Result,
 };
 use alloy::{
-    primitives::{address, Address, B256},
-    providers::Provider,
+    primitives::{address, Address},
+    providers::{DynProvider, Provider},
 };
 use std::{sync::Arc, time::Duration};
 
@@ -24,64 +28,123 @@ use std::{sync::Arc, time::Duration};
 pub const DEV_KEY_FILE: &str = "dev-signer.key";
 
 /// Opens the configured store: the L2 registry when configured, else Redis
-/// when a URL is given, else the embedded one.
-pub fn open_store(config: &StoreConfig) -> Result<Arc<dyn RecordStore>> {
-    if let Some(store) = open_l2_store(config)? {
-        return Ok(Arc::new(store));
+/// when a URL is given, else the embedded one. A backend left out of this
+/// build (cargo features `l2`, `redis`) is a configuration error.
+pub fn open_store(config: &StoreConfig) -> Result<Backend> {
+    Ok(open_backend(config)?.backend)
+}
+
+/// An opened backend: its trait objects, and the change feed its concrete
+/// type offers, taken from it before it was erased.
+struct OpenedBackend {
+    backend: Backend,
+    feed: ChangeFeed,
+}
+
+/// Where changes made by others than this process are heard.
+enum ChangeFeed {
+    /// Only this process writes (the embedded store).
+    None,
+    /// The channel every gateway sharing the Redis publishes its writes to.
+    #[cfg(feature = "redis")]
+    Redis(RedisChangeListener),
+    /// The L2 registry's events, followed with the store's client; the store
+    /// is kept to drop its read cache's entries of a changed node.
+    #[cfg(feature = "l2")]
+    L2(L2Store),
+}
+
+/// [`open_store`], keeping the change feed.
+fn open_backend(config: &StoreConfig) -> Result<OpenedBackend> {
+    if config.l2_rpc_url.is_some() && config.l2_registry.is_some() {
+        return open_l2(config);
     }
-    Ok(match open_redis(config)? {
-        Some(redis) => Arc::new(redis),
-        None => Arc::new(EmbeddedStore::open(&config.data_dir)?),
-    })
+    if config.uses_redis() {
+        return open_redis(config);
+    }
+    let backend = Backend::writable(EmbeddedStore::open(&config.data_dir)?);
+    Ok(OpenedBackend { backend, feed: ChangeFeed::None })
 }
 
-/// The Redis store the configuration names (Sentinel service or one URL), if any.
-pub fn open_redis(config: &StoreConfig) -> Result<Option<RedisStore>> {
+/// The configuration error of a flag whose backend this build left out.
+#[cfg(not(all(feature = "redis", feature = "l2")))]
+fn left_out(flag: &str, feature: &str) -> Error {
+    Error::Config(format!(
+        "{flag} needs the `{feature}` backend, which this build of dm3-gateway leaves out \
+         (rebuild with `--features {feature}`)"
+    ))
+}
+
+/// The Redis store the configuration names (Sentinel service or one URL).
+#[cfg(feature = "redis")]
+fn open_redis(config: &StoreConfig) -> Result<OpenedBackend> {
     let timeout = Duration::from_secs(config.store_timeout);
-    let redis = if config.redis_sentinels.is_empty() {
-        match &config.redis_url {
-            Some(url) => RedisStore::connect_lazy(url, timeout)?,
-            None => return Ok(None),
+    let redis = match &config.redis_url {
+        Some(url) if config.redis_sentinels.is_empty() => RedisStore::connect_lazy(url, timeout)?,
+        _ => {
+            let sentinel = SentinelConfig {
+                sentinels: config.redis_sentinels.clone(),
+                service: config.redis_service.clone().unwrap_or_default(),
+                node_url: config.redis_url.clone(),
+            };
+            RedisStore::connect_sentinel(&sentinel, timeout)?
         }
-    } else {
-        let sentinel = SentinelConfig {
-            sentinels: config.redis_sentinels.clone(),
-            service: config.redis_service.clone().unwrap_or_default(),
-            node_url: config.redis_url.clone(),
-        };
-        RedisStore::connect_sentinel(&sentinel, timeout)?
     };
-    Ok(Some(redis.with_min_replicas_ack(config.min_replicas_ack())))
+    let redis = redis.with_min_replicas_ack(config.min_replicas_ack());
+    let feed = ChangeFeed::Redis(redis.change_listener());
+    Ok(OpenedBackend { backend: Backend::writable(redis), feed })
 }
 
-/// The L2 registry store, when `--l2-rpc-url` and `--l2-registry` are given.
-pub fn open_l2_store(config: &StoreConfig) -> Result<Option<L2Store>> {
-    let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else { return Ok(None) };
+#[cfg(not(feature = "redis"))]
+fn open_redis(config: &StoreConfig) -> Result<OpenedBackend> {
+    let flag = if config.redis_sentinels.is_empty() { "--redis-url" } else { "--redis-sentinel" };
+    Err(left_out(flag, "redis"))
+}
+
+/// The L2 registry store (`--l2-rpc-url` and `--l2-registry`), flagging the
+/// malformed dm3 profiles it serves.
+#[cfg(feature = "l2")]
+fn open_l2(config: &StoreConfig) -> Result<OpenedBackend> {
+    let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else {
+        unreachable!("open_backend checks both flags")
+    };
     let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
     let block = match config.l2_block.as_str() {
         "safe" => alloy::eips::BlockNumberOrTag::Safe,
         "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
         _ => alloy::eips::BlockNumberOrTag::Latest,
     };
-    Ok(Some(L2Store::new(
+    let l2 = L2Store::new(
         url,
         registry,
         block,
         Duration::from_secs(config.l2_cache_ttl),
         Duration::from_millis(config.l2_timeout_ms),
-    )))
+    )
+    .with_profile_check(Arc::new(|value| {
+        crate::profile::SignedUserProfile::check_text_record(value).map_err(|e| e.to_string())
+    }));
+    let feed = ChangeFeed::L2(l2.clone());
+    Ok(OpenedBackend { backend: Backend::read_only(l2, "names live on the L2: write them there"), feed })
+}
+
+#[cfg(not(feature = "l2"))]
+fn open_l2(_config: &StoreConfig) -> Result<OpenedBackend> {
+    Err(left_out("--l2-rpc-url", "l2"))
 }
 
 /// Registry events drop the L2 read cache's entries of the node, then the
 /// signed answers about it (in that order: an answer built after the bump
 /// reads past the dropped entries).
+#[cfg(feature = "l2")]
 struct L2Invalidation {
     store: L2Store,
     generations: Arc<NameGenerations>,
 }
 
+#[cfg(feature = "l2")]
 impl ChangeSink for L2Invalidation {
-    fn node_changed(&self, node: B256) {
+    fn node_changed(&self, node: alloy::primitives::B256) {
         self.store.forget_node(node);
         self.generations.changed_node(node);
     }
@@ -175,9 +238,47 @@ pub struct Gateway {
 
 /// Builds the gateway (CCIP-read core and names API over one store). Must
 /// run inside a Tokio runtime: with Redis and the cache on, it starts the
-/// listener of the change channel.
+/// listener of the change channel (with an L2 registry, its event follower).
 pub fn build(config: &ServeConfig) -> Result<Gateway> {
     crate::telemetry::prometheus();
+    let cache = cache_config(config)?;
+    let opened = open_backend(&config.store)?;
+    let generations = follow_changes(config, &opened, cache.is_some());
+    let Backend { records, health, names, .. } = opened.backend;
+    let mut lookup = build_lookup(config, records)?;
+    if let Some(cache) = cache {
+        lookup = lookup.with_cache(ResponseCache::new(cache, Arc::clone(&generations)));
+    }
+    let rpc = names_rpc(config)?;
+    // Writes through this process drop its cached answers at once.
+    let names = names.map(|store| NameStore {
+        writer: Arc::new(InvalidatingStore::new(store.writer, Arc::clone(&generations))),
+        ..store
+    });
+    // With an L2 registry, names are claimed on the L2: the names API is read-only.
+    let names = names.map(|store| Arc::new(names_service(config, store, rpc.clone())));
+    let dm3 = names.as_ref().map(|names| dm3_profiles(config, names, rpc)).transpose()?.map(Arc::new);
+    let options = &config.names;
+    let rate_limit = (options.write_burst > 0)
+        .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
+    Ok(Gateway {
+        state: AppState {
+            lookup: Arc::new(lookup),
+            health,
+            names,
+            dm3,
+            page: page_config(config)?.map(Arc::new),
+            limits: config.edge.request_limits(),
+        },
+        rate_limit,
+        edge: config.edge.limits(),
+    })
+}
+
+/// The signed-answer cache's sizing, or `None` when it is off. Its
+/// freshness must be below the signature lifetime and, with an L2 registry
+/// (whose writes bypass this process), at most the L2 read cache's TTL.
+fn cache_config(config: &ServeConfig) -> Result<Option<CacheConfig>> {
     let mut cache_ttl = config.cache_ttl();
     if config.store.l2_rpc_url.is_some() {
         // L2 writes bypass this process: signed answers may not outlive the L2 read cache.
@@ -190,54 +291,70 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         )));
     }
     let caching = cache_ttl > 0 && config.cache_size_mb > 0;
-    let generations = Arc::new(NameGenerations::new(!config.store.uses_redis()));
-    let store: Arc<dyn RecordStore> = match open_l2_store(&config.store)? {
-        Some(l2) => {
-            if config.store.l2_poll_ms > 0 {
+    Ok(caching.then(|| CacheConfig {
+        fresh_for: Duration::from_secs(cache_ttl),
+        max_bytes: config.cache_size_mb * 1024 * 1024,
+    }))
+}
+
+/// The per-name generations the cache checks its entries against, kept
+/// current by the backend's change feed: the Redis change channel when the
+/// cache is on (until it is subscribed, the cache is bypassed), the L2
+/// registry's events when `--l2-poll-ms` is set (they also drop the L2 read
+/// cache's entries, so they run with the cache off too).
+#[cfg_attr(not(all(feature = "redis", feature = "l2")), allow(unused_variables))]
+fn follow_changes(config: &ServeConfig, opened: &OpenedBackend, caching: bool) -> Arc<NameGenerations> {
+    match &opened.feed {
+        ChangeFeed::None => Arc::new(NameGenerations::new(true)),
+        #[cfg(feature = "redis")]
+        ChangeFeed::Redis(listener) => {
+            let generations = Arc::new(NameGenerations::new(false));
+            if caching {
+                // Writes by other gateway processes arrive on the change channel.
+                drop(listener.clone().spawn(Arc::clone(&generations) as _));
+            }
+            generations
+        }
+        #[cfg(feature = "l2")]
+        ChangeFeed::L2(l2) => {
+            let generations = Arc::new(NameGenerations::new(true));
+            let store = &config.store;
+            if store.l2_poll_ms > 0 {
                 let follower = EventFollower::new(
                     l2.client().clone(),
                     l2.registry(),
                     l2.block(),
-                    Duration::from_millis(config.store.l2_poll_ms),
-                    Duration::from_millis(config.store.l2_timeout_ms),
+                    Duration::from_millis(store.l2_poll_ms),
+                    Duration::from_millis(store.l2_timeout_ms),
                 );
                 let sink = L2Invalidation { store: l2.clone(), generations: Arc::clone(&generations) };
                 drop(follower.spawn(Arc::new(sink)));
             }
-            Arc::new(l2)
-        }
-        None => open_store(&config.store)?,
-    };
-    if caching {
-        // Writes by other gateway processes arrive on the change channel.
-        if let Some(redis) = open_redis(&config.store)? {
-            redis.spawn_change_listener(Arc::clone(&generations));
+            generations
         }
     }
-    // Writes through this process drop its cached answers at once.
-    let store: Arc<dyn RecordStore> = Arc::new(InvalidatingStore::new(store, Arc::clone(&generations)));
-    let mut lookup = build_lookup(config, Arc::clone(&store))?;
-    if caching {
-        let cache_config =
-            CacheConfig { fresh_for: Duration::from_secs(cache_ttl), max_bytes: config.cache_size_mb * 1024 * 1024 };
-        lookup = lookup.with_cache(AnswerCache::new(cache_config, generations));
-    }
+}
+
+/// The chain client the names API checks ERC-1271 signatures with (and dm3
+/// its ENS names), when `--rpc-url` is set.
+fn names_rpc(config: &ServeConfig) -> Result<Option<DynProvider>> {
     let options = &config.names;
-    let rpc = match &options.rpc_url {
-        Some(url) => {
-            let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
-            let http = reqwest::Client::builder()
-                .timeout(Duration::from_secs(options.rpc_timeout))
-                .connect_timeout(Duration::from_secs(options.rpc_timeout))
-                .build()
-                .map_err(|e| Error::Rpc(format!("http client: {e}")))?;
-            let transport = alloy::transports::http::Http::with_client(http, url);
-            let client = alloy::rpc::client::RpcClient::new(transport, false);
-            Some(alloy::providers::ProviderBuilder::new().connect_client(client).erased())
-        }
-        None => None,
-    };
-    let names = NamesService::new(
+    let Some(url) = &options.rpc_url else { return Ok(None) };
+    let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(options.rpc_timeout))
+        .connect_timeout(Duration::from_secs(options.rpc_timeout))
+        .build()
+        .map_err(|e| Error::Rpc(format!("http client: {e}")))?;
+    let transport = alloy::transports::http::Http::with_client(http, url);
+    let client = alloy::rpc::client::RpcClient::new(transport, false);
+    Ok(Some(alloy::providers::ProviderBuilder::new().connect_client(client).erased()))
+}
+
+/// The names API core over `store`.
+fn names_service(config: &ServeConfig, store: NameStore, rpc: Option<DynProvider>) -> NamesService {
+    let options = &config.names;
+    NamesService::new(
         store,
         NamesConfig {
             rules: NameRules {
@@ -249,27 +366,16 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
             chain_id: options.chain_id,
             resolver: config.resolvers.first().copied().unwrap_or_default(),
         },
-        SignatureChecker::new(rpc.clone()),
-    );
-    let rate_limit = (options.write_burst > 0)
-        .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
-    // With an L2 registry, names are claimed on the L2: the names API is read-only.
-    let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
+        SignatureChecker::new(rpc),
+    )
+}
+
+/// dm3's profile API over the names API.
+fn dm3_profiles(config: &ServeConfig, names: &Arc<NamesService>, rpc: Option<DynProvider>) -> Result<Dm3Profiles> {
+    let options = &config.names;
     let dm3_config =
         Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
-    let dm3 =
-        names.as_ref().map(|names| Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)).transpose()?.map(Arc::new);
-    Ok(Gateway {
-        state: AppState {
-            lookup: Arc::new(lookup),
-            names,
-            dm3,
-            page: page_config(config)?.map(Arc::new),
-            limits: config.edge.request_limits(),
-        },
-        rate_limit,
-        edge: config.edge.limits(),
-    })
+    Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)
 }
 
 /// The --reserved labels, plus the label of every dm3 address-name parent
@@ -310,7 +416,7 @@ pub fn page_config(config: &ServeConfig) -> Result<Option<PageConfig>> {
 
 /// Builds the CCIP-read core from configuration (without the cache), with
 /// the production-mode checks.
-pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result<LookupService> {
+pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordReader>) -> Result<LookupService> {
     let signer = load_signer(config)?;
     let standby = config
         .standby_signer_key_files

@@ -19,7 +19,7 @@ use dm3_gateway::{
     lookup::{LookupPolicy, LookupService},
     protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
     signer::AnswerSigner,
-    store::{EmbeddedStore, NameRecord, NameWrite, RecordStore, StoreError, WriteOutcome},
+    store::{EmbeddedStore, Health, NameRecord, NameWriter, RecordReader, StoreError},
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -49,12 +49,13 @@ fn policy(resolvers: Vec<Address>, store_timeout: Duration) -> LookupPolicy {
     LookupPolicy { resolvers, parents: vec!["dm3.eth".into()], ttl: TTL, store_timeout }
 }
 
-fn app_with(store: Arc<dyn RecordStore>, policy: LookupPolicy) -> Router {
+fn app_with(store: Arc<impl RecordReader + Health>, policy: LookupPolicy) -> Router {
     let signer = AnswerSigner::from_hex(SIGNER_KEY).unwrap();
     assert_eq!(signer.address(), SIGNER);
     app(
         AppState {
-            lookup: Arc::new(LookupService::new(signer, store, policy)),
+            lookup: Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy)),
+            health: store,
             names: None,
             dm3: None,
             page: None,
@@ -81,33 +82,20 @@ async fn gateway(resolvers: Vec<Address>) -> (Router, TempDir) {
 struct FailingStore;
 
 #[async_trait]
-impl RecordStore for FailingStore {
+impl RecordReader for FailingStore {
     async fn record(&self, _name: &str) -> Result<Option<NameRecord>, StoreError> {
         Err(StoreError::Io(std::io::Error::other("/srv/secret/records.redb: disk on fire at 10.0.0.7")))
     }
 
-    async fn put_record(&self, _name: &str, _record: &NameRecord) -> Result<(), StoreError> {
-        Err(StoreError::Io(std::io::Error::other("read-only")))
+    fn backend(&self) -> &'static str {
+        "failing"
     }
+}
 
-    async fn remove_record(&self, _name: &str) -> Result<bool, StoreError> {
-        Err(StoreError::Io(std::io::Error::other("read-only")))
-    }
-
-    async fn write_name(&self, _write: &NameWrite) -> Result<WriteOutcome, StoreError> {
-        Err(StoreError::Io(std::io::Error::other("read-only")))
-    }
-
-    async fn names_of(&self, _owner: Address) -> Result<Vec<String>, StoreError> {
-        Err(StoreError::Io(std::io::Error::other("down")))
-    }
-
+#[async_trait]
+impl Health for FailingStore {
     async fn ping(&self) -> Result<(), StoreError> {
         Err(StoreError::Io(std::io::Error::other("down")))
-    }
-
-    fn kind(&self) -> &'static str {
-        "failing"
     }
 }
 
@@ -116,34 +104,21 @@ impl RecordStore for FailingStore {
 struct SlowStore;
 
 #[async_trait]
-impl RecordStore for SlowStore {
+impl RecordReader for SlowStore {
     async fn record(&self, _name: &str) -> Result<Option<NameRecord>, StoreError> {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Ok(None)
     }
 
-    async fn put_record(&self, _name: &str, _record: &NameRecord) -> Result<(), StoreError> {
-        Ok(())
+    fn backend(&self) -> &'static str {
+        "slow"
     }
+}
 
-    async fn remove_record(&self, _name: &str) -> Result<bool, StoreError> {
-        Ok(false)
-    }
-
-    async fn write_name(&self, _write: &NameWrite) -> Result<WriteOutcome, StoreError> {
-        Ok(WriteOutcome::Written)
-    }
-
-    async fn names_of(&self, _owner: Address) -> Result<Vec<String>, StoreError> {
-        Ok(Vec::new())
-    }
-
+#[async_trait]
+impl Health for SlowStore {
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
-    }
-
-    fn kind(&self) -> &'static str {
-        "slow"
     }
 }
 
@@ -515,12 +490,22 @@ async fn store_failures_are_5xx_without_internal_detail() {
     let calldata = hex(&profile_request("alice.dm3.eth"));
     let uri = format!("/{}/{calldata}", lower(RESOLVER));
     let body = json!({ "sender": lower(RESOLVER), "data": calldata });
-    let cases: Vec<(&str, Arc<dyn RecordStore>, StatusCode, &str)> = vec![
-        ("failing", Arc::new(FailingStore), StatusCode::SERVICE_UNAVAILABLE, "record store unavailable"),
-        ("slow", Arc::new(SlowStore), StatusCode::GATEWAY_TIMEOUT, "record store timed out"),
+    let timeout = Duration::from_millis(100);
+    let cases = [
+        (
+            "failing",
+            app_with(Arc::new(FailingStore), policy(vec![RESOLVER], timeout)),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "record store unavailable",
+        ),
+        (
+            "slow",
+            app_with(Arc::new(SlowStore), policy(vec![RESOLVER], timeout)),
+            StatusCode::GATEWAY_TIMEOUT,
+            "record store timed out",
+        ),
     ];
-    for (what, store, status, message) in cases {
-        let app = app_with(store, policy(vec![RESOLVER], Duration::from_millis(100)));
+    for (what, app, status, message) in cases {
         for request in [get(&uri), post_json("/", &body)] {
             let started = std::time::Instant::now();
             let reply = send(&app, request).await;

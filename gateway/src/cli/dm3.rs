@@ -42,7 +42,7 @@ pub(crate) async fn run(command: Dm3Command) -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let store = open_store(&args.store)?;
+    let store = open_store(&args.store)?.names()?.clone();
     // As the gateway does: nobody claims the label of an address-name parent (`addr`).
     let mut reserved = args.names.reserved.clone();
     for (label, parent) in args.names.dm3_addr_parents.iter().filter_map(|p| p.split_once('.')) {

@@ -2,6 +2,7 @@
 
 mod dm3;
 mod keygen;
+#[cfg(feature = "l2")]
 mod l2;
 mod names;
 mod records;
@@ -53,6 +54,7 @@ enum Command {
     #[command(subcommand)]
     Names(names::NamesCommand),
     /// Register a name and publish a dm3 profile on the L2 registry (L2 mode).
+    #[cfg(feature = "l2")]
     #[command(subcommand)]
     L2(l2::L2Command),
     /// Resolve a name through the chain like a wallet (ENS registry + CCIP-read).
@@ -85,6 +87,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Records(command)) => records::run(command).await,
         Some(Command::Resolve(args)) => resolve::run(args).await,
         Some(Command::Names(command)) => names::run(command).await,
+        #[cfg(feature = "l2")]
         Some(Command::L2(command)) => l2::run(command).await,
         Some(Command::Keygen(args)) => keygen::run(&args),
         Some(Command::Dm3(command)) => dm3::run(command).await,
@@ -104,7 +107,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         io_threads = config.io_threads(),
         signing_threads = config.signing_threads(),
         production = config.production,
-        store = lookup.store().kind(),
+        store = lookup.store().backend(),
         parents = ?config.parents,
         resolvers = ?config.resolvers,
         ttl = config.ttl,

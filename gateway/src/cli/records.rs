@@ -85,14 +85,14 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
     match command {
         RecordsCommand::Set(args) => {
             let store = open_store(&args.store)?;
-            let mut record = store.record(&args.name).await?.unwrap_or_default();
+            let mut record = store.records.record(&args.name).await?.unwrap_or_default();
             apply(&mut record, &args);
-            store.put_record(&args.name, &record).await?;
+            store.names()?.writer.put_record(&args.name, &record).await?;
             println!("{}", serde_json::to_string_pretty(&record)?);
         }
         RecordsCommand::Get(args) => {
             let store = open_store(&args.store)?;
-            match store.record(&args.name).await? {
+            match store.records.record(&args.name).await? {
                 Some(record) => println!("{}", serde_json::to_string_pretty(&record)?),
                 None => bail!("no records for {}", args.name),
             }
@@ -105,9 +105,9 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
             };
             profile.validate()?;
             let store = open_store(&args.store)?;
-            let mut record = store.record(&args.name).await?.unwrap_or_default();
+            let mut record = store.records.record(&args.name).await?.unwrap_or_default();
             record.set_text("eth.dm3.deliveryService", profile.to_text_record());
-            store.put_record(&args.name, &record).await?;
+            store.names()?.writer.put_record(&args.name, &record).await?;
             println!("{}", serde_json::to_string_pretty(&record)?);
         }
         RecordsCommand::Import(args) => {
@@ -121,14 +121,14 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
             for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let line: ImportLine =
                     serde_json::from_str(line).with_context(|| format!("line {}: not a name record", number + 1))?;
-                store.put_record(&line.name, &line.record).await?;
+                store.names()?.writer.put_record(&line.name, &line.record).await?;
                 count += 1;
             }
             println!("{count}");
         }
         RecordsCommand::Remove(args) => {
             let store = open_store(&args.store)?;
-            if !store.remove_record(&args.name).await? {
+            if !store.names()?.writer.remove_record(&args.name).await? {
                 bail!("no records for {}", args.name);
             }
         }

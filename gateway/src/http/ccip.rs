@@ -234,8 +234,10 @@ mod tests {
             ttl: Duration::from_secs(300),
             store_timeout: Duration::from_secs(2),
         };
-        let lookup = Arc::new(LookupService::new(signer, Arc::new(store), policy));
-        crate::http::app(AppState { lookup, names: None, dm3: None, page: None, limits: Default::default() }, None)
+        let store = Arc::new(store);
+        let lookup = Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy));
+        let state = AppState { lookup, health: store, names: None, dm3: None, page: None, limits: Default::default() };
+        crate::http::app(state, None)
     }
 
     fn calldata() -> Vec<u8> {

@@ -48,7 +48,7 @@ async fn info(State(state): State<AppState>) -> Json<Value> {
         "dm3Resolvers": state.lookup.dm3_resolvers(),
         "parents": policy.parents,
         "ttl": policy.ttl.as_secs(),
-        "store": state.lookup.store().kind(),
+        "store": state.lookup.store().backend(),
         "signsForAnyResolver": policy.resolvers.is_empty(),
     }))
 }
@@ -61,19 +61,19 @@ async fn health() -> Json<Value> {
 /// Readiness: the store answers a ping within the store timeout; else `503`
 /// so a load balancer takes this gateway out of rotation.
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let store = state.lookup.store();
+    let store = state.lookup.store().backend();
     let timeout = state.lookup.policy().store_timeout;
-    let result = match tokio::time::timeout(timeout, store.ping()).await {
+    let result = match tokio::time::timeout(timeout, state.health.ping()).await {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(_) => Err(format!("no answer within {timeout:?}")),
     };
     match result {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "store": store.kind() }))),
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "store": store }))),
         Err(error) => {
-            tracing::warn!(target: "gateway::http", store = store.kind(), %error, "not ready: store unreachable");
+            tracing::warn!(target: "gateway::http", store, %error, "not ready: store unreachable");
             let body = json!({
                 "status": "unavailable",
-                "store": store.kind(),
+                "store": store,
                 "message": "record store unavailable",
                 "code": "store_unavailable",
             });
@@ -84,6 +84,6 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let text = crate::telemetry::render(state.lookup.cache().map(crate::cache::AnswerCache::entry_count));
+    let text = crate::telemetry::render(state.lookup.cache().map(crate::cache::ResponseCache::entry_count));
     ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

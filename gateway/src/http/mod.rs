@@ -14,6 +14,7 @@ pub use page::{content_security_policy, PageConfig};
 use crate::{
     lookup::LookupService,
     names::{dm3::Dm3Profiles, NamesService},
+    store::Health,
 };
 use axum::{
     body::Body,
@@ -67,6 +68,8 @@ impl Default for RequestLimits {
 pub struct AppState {
     /// The CCIP-read core.
     pub lookup: Arc<LookupService>,
+    /// The readiness ping of the record store the lookup reads (`/ready`).
+    pub health: Arc<dyn Health>,
     /// The names API core; `None` where names are read-only.
     pub names: Option<Arc<NamesService>>,
     /// dm3's profile API (`/profile/…`) over the same store; `None` where names are read-only.

@@ -232,11 +232,11 @@ impl Dm3Profiles {
         self.addr_rules.check(&name).map_err(|e| Dm3Error::UnsupportedSubdomain(format!("{subdomain} ({e})")))?;
 
         self.write_profile(&name, address, &profile, false).await?;
-        for alias in self.names.store.names_of(address).await? {
+        for alias in self.names.store.owners.names_of(address).await? {
             // An alias serves the address's current profile; names without a
             // profile are left alone, and a concurrent change of the alias
             // wins (it re-reads the profile itself).
-            let has_profile = self.names.store.record(&alias).await?.as_ref().and_then(profile_of).is_some();
+            let has_profile = self.names.store.records.record(&alias).await?.as_ref().and_then(profile_of).is_some();
             if !has_profile {
                 continue;
             }
@@ -258,7 +258,7 @@ impl Dm3Profiles {
         profile: &SignedUserProfile,
         indexed: bool,
     ) -> Dm3Result<()> {
-        let current = self.names.store.record(name).await?.unwrap_or_default();
+        let current = self.names.store.records.record(name).await?.unwrap_or_default();
         if current.owner.is_some_and(|o| o != owner) || (indexed && current.owner.is_none()) {
             return Err(Dm3Error::CouldNotCreateAlias("the name has another owner"));
         }
@@ -282,7 +282,7 @@ impl Dm3Profiles {
     }
 
     async fn write(&self, write: NameWrite) -> Dm3Result<()> {
-        match self.names.store.write_name(&write).await? {
+        match self.names.store.writer.write_name(&write).await? {
             WriteOutcome::Written => Ok(()),
             WriteOutcome::Conflict(WriteConflict::OwnerLimit) => {
                 Err(Dm3Error::CouldNotCreateAlias("the address already has a name"))
@@ -301,7 +301,7 @@ impl Dm3Profiles {
     /// profile).
     async fn owner_and_profile(&self, name: &str) -> Dm3Result<Option<(Address, SignedUserProfile)>> {
         let Ok(name) = normalize(name) else { return Ok(None) };
-        let Some(record) = self.names.store.record(&name).await? else { return Ok(None) };
+        let Some(record) = self.names.store.records.record(&name).await? else { return Ok(None) };
         Ok(record.owner.zip(profile_of(&record)))
     }
 
@@ -314,7 +314,7 @@ impl Dm3Profiles {
                 return Ok(Some(found.1));
             }
         }
-        for name in self.names.store.names_of(address).await? {
+        for name in self.names.store.owners.names_of(address).await? {
             if let Some(found) = self.owner_and_profile(&name).await?.filter(|(o, _)| *o == address) {
                 return Ok(Some(found.1));
             }
@@ -325,7 +325,7 @@ impl Dm3Profiles {
     /// `GET /profile/name/{address}`: the alias `address` holds (the first
     /// name of the owner index under a served parent).
     pub async fn alias_of(&self, address: Address) -> Dm3Result<Option<String>> {
-        let names = self.names.store.names_of(address).await?;
+        let names = self.names.store.owners.names_of(address).await?;
         let rules = &self.names.config().rules;
         Ok(names.into_iter().find(|n| rules.check(n).is_ok()))
     }
@@ -361,7 +361,7 @@ impl Dm3Profiles {
     /// it when `owner` holds it already; refuses it when someone else does or
     /// `owner` holds another name (atomically, in the store).
     async fn store_alias(&self, dm3_name: &str, owner: Address, profile: &SignedUserProfile) -> Dm3Result<()> {
-        let current = self.names.store.record(dm3_name).await?.unwrap_or_default();
+        let current = self.names.store.records.record(dm3_name).await?.unwrap_or_default();
         if current.owner == Some(owner) {
             return self.write_profile(dm3_name, owner, profile, true).await;
         }
@@ -427,7 +427,7 @@ impl Dm3Profiles {
     /// name then resolves empty; its nonce is kept.
     pub async fn delete_alias(&self, dm3_name: &str, signature: &str) -> Dm3Result<()> {
         let name = normalize(dm3_name).map_err(|_| Dm3Error::NoAddress)?;
-        let current = self.names.store.record(&name).await?.unwrap_or_default();
+        let current = self.names.store.records.record(&name).await?.unwrap_or_default();
         let owner = current.owner.ok_or(Dm3Error::NoAddress)?;
         let is_alias = self.names.config().rules.parents.iter().any(|parent| {
             name.strip_suffix(parent.as_str())
@@ -467,23 +467,24 @@ mod tests {
     use crate::{
         names::{NamesConfig, SignatureChecker},
         profile::UserProfile,
-        store::{EmbeddedStore, RecordStore},
+        store::{EmbeddedStore, NameStore, OwnerIndex, RecordReader},
     };
     use alloy::signers::local::PrivateKeySigner;
     use ed25519_dalek::{Signer, SigningKey};
 
     struct Fixture {
         _dir: tempfile::TempDir,
-        store: Arc<dyn RecordStore>,
+        store: Arc<EmbeddedStore>,
         dm3: Dm3Profiles,
     }
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn RecordStore> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+        let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
         let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["addr".into()] };
         let config = NamesConfig { rules, max_names_per_owner: 1, chain_id: 1, resolver: Address::repeat_byte(1) };
-        let names = Arc::new(NamesService::new(Arc::clone(&store), config, SignatureChecker::default()));
+        let names =
+            Arc::new(NamesService::new(NameStore::new(Arc::clone(&store)), config, SignatureChecker::default()));
         let dm3_config = Dm3Config { addr_parents: vec!["addr.dm3.eth".into()], spam_protection: false };
         Fixture { _dir: dir, store, dm3: Dm3Profiles::new(names, dm3_config, None).unwrap() }
     }

@@ -22,7 +22,7 @@ pub use rules::{normalize, ClaimableName, NameRules};
 
 use crate::{
     profile::registration_message,
-    store::{NameRecord, NameWrite, RecordStore, WriteConflict, WriteOutcome},
+    store::{NameRecord, NameStore, NameWrite, WriteConflict, WriteOutcome},
     Error, Result,
 };
 use alloy::{
@@ -30,7 +30,7 @@ use alloy::{
     sol_types::Eip712Domain,
 };
 use serde::Serialize;
-use std::{collections::BTreeMap, sync::Arc};
+use std::collections::BTreeMap;
 
 /// Furthest a signed deadline may lie in the future, in seconds.
 pub const MAX_DEADLINE_AHEAD: u64 = 24 * 3600;
@@ -116,10 +116,10 @@ impl NameView {
     }
 }
 
-/// Claims and changes names in a [`RecordStore`].
+/// Claims and changes names in a writable store ([`NameStore`]).
 #[derive(Debug, Clone)]
 pub struct NamesService {
-    store: Arc<dyn RecordStore>,
+    store: NameStore,
     config: NamesConfig,
     domain: Eip712Domain,
     signatures: SignatureChecker,
@@ -127,7 +127,7 @@ pub struct NamesService {
 
 impl NamesService {
     /// Creates the service; `signatures` decides whether ERC-1271 wallets can sign.
-    pub fn new(store: Arc<dyn RecordStore>, config: NamesConfig, signatures: SignatureChecker) -> Self {
+    pub fn new(store: NameStore, config: NamesConfig, signatures: SignatureChecker) -> Self {
         let domain = names_domain(config.chain_id, config.resolver);
         Self { store, config, domain, signatures }
     }
@@ -144,13 +144,13 @@ impl NamesService {
 
     /// A name's owner, nonce and records (an unclaimed name has no owner).
     pub async fn get(&self, name: &str) -> Result<NameView> {
-        let record = self.store.record(name).await?.unwrap_or_default();
+        let record = self.store.records.record(name).await?.unwrap_or_default();
         Ok(NameView::new(name, record))
     }
 
     /// The names `owner` holds.
     pub async fn names_of(&self, owner: Address) -> Result<Vec<String>> {
-        Ok(self.store.names_of(owner).await?)
+        Ok(self.store.owners.names_of(owner).await?)
     }
 
     /// Checks and applies a signed write; nothing is stored unless every check
@@ -158,7 +158,7 @@ impl NamesService {
     pub async fn apply(&self, write: SignedWrite<'_>) -> Result<NameView> {
         self.config.rules.check(write.name)?;
         check_deadline(write.deadline)?;
-        let current = self.store.record(write.name).await?.unwrap_or_default();
+        let current = self.store.records.record(write.name).await?.unwrap_or_default();
         let (signer, new_owner) = match write.change {
             Change::Claim { owner } => {
                 if current.owner.is_some() {
@@ -204,6 +204,7 @@ impl NamesService {
         let record = records.into_record(new_owner, write.nonce + 1);
         let outcome = self
             .store
+            .writer
             .write_name(&NameWrite {
                 name: write.name.to_owned(),
                 expected_owner: current.owner,

@@ -1,6 +1,8 @@
 //! The default backend: an embedded, durable `redb` database file.
 
-use super::{check_write, NameRecord, NameWrite, RecordStore, StoreError, WriteOutcome};
+use super::{
+    check_write, Health, NameRecord, NameWrite, NameWriter, OwnerIndex, RecordReader, StoreError, WriteOutcome,
+};
 use alloy::primitives::Address;
 use async_trait::async_trait;
 use redb::{
@@ -56,7 +58,7 @@ impl EmbeddedStore {
 }
 
 #[async_trait]
-impl RecordStore for EmbeddedStore {
+impl RecordReader for EmbeddedStore {
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
         // Read on the calling task, not through `spawn_blocking`: a redb read
         // is an MVCC snapshot that never waits for a writer, and the pages of
@@ -74,6 +76,13 @@ impl RecordStore for EmbeddedStore {
             .map_err(|source| StoreError::Corrupt { name: name.to_owned(), source })
     }
 
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+}
+
+#[async_trait]
+impl NameWriter for EmbeddedStore {
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
         let (name, json) = (name.to_owned(), record.to_json());
         self.blocking(move |db| {
@@ -150,7 +159,10 @@ impl RecordStore for EmbeddedStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl OwnerIndex for EmbeddedStore {
     async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
         self.blocking(move |db| {
             let tx = db.begin_read().map_err(redb::Error::from)?;
@@ -163,17 +175,16 @@ impl RecordStore for EmbeddedStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl Health for EmbeddedStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.blocking(|db| {
             db.begin_read().map_err(redb::Error::from)?;
             Ok(())
         })
         .await
-    }
-
-    fn kind(&self) -> &'static str {
-        "embedded"
     }
 }
 

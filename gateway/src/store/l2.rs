@@ -21,15 +21,14 @@
 //!   is an L2 failure (5xx).
 //!
 //! Freshness: every read is cached per (node, call) for the TTL, counted from
-//! when the read was sent, and [`RecordStore::answer_with_expiry`] returns the
-//! expiry of the oldest read an answer used, so the signed-answer cache above
+//! when the read was sent, and [`RecordReader::values_with_expiry`] returns the
+//! expiry of the oldest read a value used, so the signed-answer cache above
 //! never serves a value longer than the TTL after it was read. Registry
 //! events (`super::l2_events`) drop a node's reads at once through
 //! [`L2Store::forget_node`].
 
-use super::{NameRecord, NameWrite, RecordStore, StoreError, WriteOutcome};
+use super::{Health, NameRecord, RecordReader, StoreError};
 use crate::{
-    profile::SignedUserProfile,
     protocol::{is_evm_coin_type, IL2NameRegistry, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH},
     store::{canonical_text_key, text_key_aliases},
 };
@@ -65,7 +64,17 @@ const LISTED_TEXT_KEYS: [&str; 9] = [
     "email",
 ];
 
+/// Checks the value of a name's dm3 profile record (`eth.dm3.profile` and
+/// its aliases) as the L2 serves it; an `Err` is the problem found. The L2
+/// store serves the owner's profile as is and only flags a bad one, so it
+/// takes the check from the layer that knows the profile format
+/// ([`L2Store::with_profile_check`]).
+pub type TextCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
 /// Records of an L2 registry, with a short-lived read cache.
+///
+/// Read-only: it implements [`RecordReader`] and [`Health`] only (names are
+/// written on the L2, and the registry keeps no index of names by owner).
 #[derive(Clone)]
 pub struct L2Store {
     client: RpcClient,
@@ -75,6 +84,8 @@ pub struct L2Store {
     timeout: Duration,
     /// `None` when the TTL is zero: every request reads the L2.
     cache: Option<Arc<ReadCache>>,
+    /// Flags malformed dm3 profiles (`None`: none are flagged).
+    profile_check: Option<TextCheck>,
 }
 
 /// The L2 read cache: (node, record call) → (return data, when the read was sent).
@@ -116,7 +127,16 @@ impl L2Store {
         });
         let client = RpcClient::new_http(url);
         let provider = ProviderBuilder::new().connect_client(client.clone()).erased();
-        Self { client, provider, registry, block, timeout, cache }
+        Self { client, provider, registry, block, timeout, cache, profile_check: None }
+    }
+
+    /// Flags the dm3 profiles that `check` refuses: each one served is
+    /// logged as a warning and counted in
+    /// `dm3_gateway_l2_malformed_profiles_total`, and still served as is.
+    #[must_use]
+    pub fn with_profile_check(mut self, check: TextCheck) -> Self {
+        self.profile_check = Some(check);
+        self
     }
 
     /// The JSON-RPC client the store reads with (shared with the event follower).
@@ -240,7 +260,7 @@ fn plan(node: B256, query: &RecordQuery) -> Vec<(Source, Bytes)> {
     }
 }
 
-/// The answer to `query` from the return data of its [`plan`]: the first
+/// The value of `query` from the return data of its [`plan`]: the first
 /// candidate that is set, else the spec-exact empty value. Also returns the
 /// candidates (by index) whose bytes were the owner's junk. Return data that
 /// is not ABI-encoded as its function returns is an L2 failure.
@@ -282,10 +302,10 @@ fn choose(query: &RecordQuery, candidates: &[(Source, Bytes)]) -> Result<(Bytes,
             }
         }
     }
-    Ok((NameRecord::default().answer(query).into(), malformed))
+    Ok((NameRecord::default().value(query).into(), malformed))
 }
 
-/// Logs and counts the owner's junk met while answering.
+/// Logs and counts the owner's junk met while reading values.
 fn report_malformed(name: &str, source: &Source, problem: Malformed) {
     metrics::counter!("dm3_gateway_l2_malformed_records_total", "problem" => problem.label()).increment(1);
     let key = match source {
@@ -299,9 +319,9 @@ fn report_malformed(name: &str, source: &Source, problem: Malformed) {
     tracing::warn!(target: "gateway::store", name, key, problem = problem.label(), "malformed record on the L2 (not served as stored)");
 }
 
-/// The dm3 profile on the L2 is the owner's record and is served as is; a
-/// malformed one is only flagged.
-fn flag_bad_profile(name: &str, query: &RecordQuery, data: &[u8]) {
+/// The dm3 profile on the L2 is the owner's record and is served as is; one
+/// that `check` refuses is only flagged.
+fn flag_bad_profile(check: &TextCheck, name: &str, query: &RecordQuery, data: &[u8]) {
     let RecordQuery::Text(key) = query else { return };
     if canonical_text_key(key) != "eth.dm3.profile" {
         return;
@@ -310,23 +330,19 @@ fn flag_bad_profile(name: &str, query: &RecordQuery, data: &[u8]) {
     if value.is_empty() {
         return;
     }
-    let problem = match SignedUserProfile::from_text_record(&value) {
-        Ok(profile) => profile.profile.validate().err(),
-        Err(e) => Some(e),
-    };
-    if let Some(problem) = problem {
+    if let Err(problem) = check(&value) {
         metrics::counter!("dm3_gateway_l2_malformed_profiles_total").increment(1);
         tracing::warn!(target: "gateway::store", name, %problem, "malformed dm3 profile on the L2 (served as is)");
     }
 }
 
 #[async_trait]
-impl RecordStore for L2Store {
-    async fn answer(&self, name: &str, node: B256, queries: &[RecordQuery]) -> Result<Vec<Bytes>, StoreError> {
-        Ok(self.answer_with_expiry(name, node, queries).await?.0)
+impl RecordReader for L2Store {
+    async fn values(&self, name: &str, node: B256, queries: &[RecordQuery]) -> Result<Vec<Bytes>, StoreError> {
+        Ok(self.values_with_expiry(name, node, queries).await?.0)
     }
 
-    async fn answer_with_expiry(
+    async fn values_with_expiry(
         &self,
         name: &str,
         node: B256,
@@ -370,7 +386,9 @@ impl RecordStore for L2Store {
             for (i, problem) in malformed {
                 report_malformed(name, &candidates[i].0, problem);
             }
-            flag_bad_profile(name, query, &chosen);
+            if let Some(check) = &self.profile_check {
+                flag_bad_profile(check, name, query, &chosen);
+            }
             out.push(chosen);
         }
         Ok((out, Some(expiry)))
@@ -423,22 +441,13 @@ impl RecordStore for L2Store {
         Ok(Some(record))
     }
 
-    async fn put_record(&self, _name: &str, _record: &NameRecord) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly("names live on the L2: write them there"))
+    fn backend(&self) -> &'static str {
+        "l2"
     }
+}
 
-    async fn remove_record(&self, _name: &str) -> Result<bool, StoreError> {
-        Err(StoreError::ReadOnly("names live on the L2: write them there"))
-    }
-
-    async fn write_name(&self, _write: &NameWrite) -> Result<WriteOutcome, StoreError> {
-        Err(StoreError::ReadOnly("names live on the L2: write them there"))
-    }
-
-    async fn names_of(&self, _owner: Address) -> Result<Vec<String>, StoreError> {
-        Err(StoreError::ReadOnly("the L2 registry keeps no index of names by owner"))
-    }
-
+#[async_trait]
+impl Health for L2Store {
     async fn ping(&self) -> Result<(), StoreError> {
         let work = self.provider.get_block_number();
         tokio::time::timeout(self.timeout, work)
@@ -446,10 +455,6 @@ impl RecordStore for L2Store {
             .map_err(|_| StoreError::Timeout(self.timeout))?
             .map_err(|e| StoreError::L2(e.to_string()))?;
         Ok(())
-    }
-
-    fn kind(&self) -> &'static str {
-        "l2"
     }
 }
 
@@ -464,7 +469,7 @@ mod tests {
     }
 
     /// `plan` for `query` with the given return data per candidate.
-    fn answer(query: &RecordQuery, data: Vec<Bytes>) -> Result<(Bytes, Vec<(usize, Malformed)>), StoreError> {
+    fn value_of(query: &RecordQuery, data: Vec<Bytes>) -> Result<(Bytes, Vec<(usize, Malformed)>), StoreError> {
         let plan = plan(NODE, query);
         assert_eq!(plan.len(), data.len(), "{query:?}");
         let candidates: Vec<(Source, Bytes)> = plan.into_iter().map(|(s, _)| s).zip(data).collect();
@@ -484,17 +489,17 @@ mod tests {
         let query = RecordQuery::Text("eth.dm3.profile".into());
         let junk = text(&[0xff, 0xfe, b'x']);
         // Junk behind the valid asked key: the valid value, junk not even looked at.
-        let (chosen, malformed) = answer(&query, vec![text(b"ok"), text(b""), junk.clone()]).unwrap();
+        let (chosen, malformed) = value_of(&query, vec![text(b"ok"), text(b""), junk.clone()]).unwrap();
         assert_eq!(chosen, text(b"ok"));
         assert!(malformed.is_empty());
         // Junk under the asked alias: served as unset, the next alias answers.
         let query = RecordQuery::Text("dm3.profile".into());
-        let (chosen, malformed) = answer(&query, vec![junk.clone(), text(b"ok"), text(b"")]).unwrap();
+        let (chosen, malformed) = value_of(&query, vec![junk.clone(), text(b"ok"), text(b"")]).unwrap();
         assert_eq!(chosen, text(b"ok"));
         assert_eq!(malformed, [(0, Malformed::TextNotUtf8)]);
         // Junk and nothing else: the empty string, never an error.
         let query = RecordQuery::Text("url".into());
-        let (chosen, malformed) = answer(&query, vec![junk]).unwrap();
+        let (chosen, malformed) = value_of(&query, vec![junk]).unwrap();
         assert_eq!(chosen, String::new().abi_encode());
         assert_eq!(malformed, [(0, Malformed::TextNotUtf8)]);
     }
@@ -506,10 +511,10 @@ mod tests {
             (RecordQuery::Text("url".into()), Bytes::from_static(&[1, 2, 3])),
             (RecordQuery::Contenthash, Bytes::from(vec![0xff; 64])),
         ] {
-            assert!(matches!(answer(&query, vec![data]), Err(StoreError::L2(_))), "{query:?}");
+            assert!(matches!(value_of(&query, vec![data]), Err(StoreError::L2(_))), "{query:?}");
         }
         let dirty_address = Bytes::from([[0xff; 12].as_slice(), &[1; 20]].concat());
-        assert!(matches!(answer(&RecordQuery::Addr, vec![dirty_address, Bytes::new()]), Err(StoreError::L2(_))));
+        assert!(matches!(value_of(&RecordQuery::Addr, vec![dirty_address, Bytes::new()]), Err(StoreError::L2(_))));
     }
 
     #[test]
@@ -519,14 +524,14 @@ mod tests {
         let unset: Bytes = Bytes::new().abi_encode().into();
         let optimism = RecordQuery::AddrCoin(U256::from(0x8000_000a_u64));
         // Own address unset: the default.
-        let (chosen, _) = answer(&optimism, vec![unset, default_bytes.clone()]).unwrap();
+        let (chosen, _) = value_of(&optimism, vec![unset, default_bytes.clone()]).unwrap();
         assert_eq!(chosen, default_bytes);
         // Own address set: it wins.
         let own: Bytes = Bytes::copy_from_slice(&[1; 20]).abi_encode().into();
-        assert_eq!(answer(&optimism, vec![own.clone(), default_bytes.clone()]).unwrap().0, own);
+        assert_eq!(value_of(&optimism, vec![own.clone(), default_bytes.clone()]).unwrap().0, own);
         // addr(bytes32) falls back too, as an address.
         let zero: Bytes = Address::ZERO.abi_encode().into();
-        let (chosen, _) = answer(&RecordQuery::Addr, vec![zero.clone(), default_bytes]).unwrap();
+        let (chosen, _) = value_of(&RecordQuery::Addr, vec![zero.clone(), default_bytes]).unwrap();
         assert_eq!(chosen.as_ref(), default.abi_encode().as_slice());
         // Not for non-EVM coins, nor for the default coin type itself.
         assert_eq!(plan(NODE, &RecordQuery::AddrCoin(U256::from(0))).len(), 1);
@@ -534,13 +539,13 @@ mod tests {
         assert_eq!(plan(NODE, &RecordQuery::AddrCoin(U256::from(1u64 << 40))).len(), 1);
         // A default that is not 20 bytes is junk: not used, flagged.
         let short: Bytes = Bytes::copy_from_slice(&[1; 5]).abi_encode().into();
-        let (chosen, malformed) = answer(&RecordQuery::Addr, vec![zero.clone(), short]).unwrap();
+        let (chosen, malformed) = value_of(&RecordQuery::Addr, vec![zero.clone(), short]).unwrap();
         assert_eq!(chosen, zero);
         assert_eq!(malformed, [(1, Malformed::DefaultEvmLength)]);
     }
 
     #[tokio::test]
-    async fn answers_expire_with_their_oldest_read_and_forget_drops_a_node() {
+    async fn values_expire_with_their_oldest_read_and_forget_drops_a_node() {
         // Nothing listens on port 9 (discard): a read that is not cached fails.
         let store = L2Store::new(
             "http://127.0.0.1:9".parse().unwrap(),
@@ -555,12 +560,12 @@ mod tests {
         let read_at = Instant::now() - Duration::from_secs(4);
         let value: Bytes = Bytes::from_static(&[0xe3]).abi_encode().into();
         cache.entries.insert((NODE, call), (value.clone(), read_at)).await;
-        let (values, expiry) = store.answer_with_expiry("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.unwrap();
+        let (values, expiry) = store.values_with_expiry("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.unwrap();
         assert_eq!(values, [value]);
         assert_eq!(expiry, Some(read_at + Duration::from_secs(10)));
         store.forget_node(B256::repeat_byte(8)); // another node: still cached
-        assert!(store.answer("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.is_ok());
+        assert!(store.values("a.dm3.eth", NODE, std::slice::from_ref(&query)).await.is_ok());
         store.forget_node(NODE);
-        assert!(store.answer("a.dm3.eth", NODE, &[query]).await.is_err());
+        assert!(store.values("a.dm3.eth", NODE, &[query]).await.is_err());
     }
 }

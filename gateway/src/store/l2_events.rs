@@ -17,6 +17,7 @@
 //! (Polling, not `eth_subscribe`: it works on every JSON-RPC endpoint, and at
 //! one poll per L2 block interval it costs two or three requests per block.)
 
+use super::ChangeSink;
 use alloy::{
     eips::BlockNumberOrTag,
     primitives::{Address, B256},
@@ -27,14 +28,6 @@ use std::{sync::Arc, time::Duration};
 
 /// Most blocks one `eth_getLogs` asks for; a longer gap drops everything.
 const MAX_RANGE: u64 = 1_000;
-
-/// Where the follower reports changes (the caches above the store).
-pub trait ChangeSink: Send + Sync + 'static {
-    /// The name whose node is `node` changed.
-    fn node_changed(&self, node: B256);
-    /// Anything may have changed (reorg, gap): drop everything.
-    fn all_changed(&self);
-}
 
 /// Polls the registry's logs and reports the nodes they name.
 #[derive(Debug, Clone)]

@@ -1,24 +1,64 @@
-//! Where records live: one trait, one backend per file.
+//! Where records live: narrow traits with one job each, one backend per file.
+//!
+//! [`RecordReader`] reads records (every backend), [`NameWriter`] writes them
+//! and [`OwnerIndex`] lists names by owner (the backends this gateway writes:
+//! embedded and Redis), [`Health`] pings the backend. A read-only backend (the
+//! L2 registry) implements only reading and the ping. [`Backend`] holds the
+//! trait objects of one opened backend; [`ChangeSink`] is where a backend's
+//! change feed (the Redis channel, the L2 registry's events) reports changes.
 //!
 //! "Not found" is `Ok(None)`, never an error; an error always means the store
 //! itself failed, which the HTTP layer turns into a 5xx so clients fail over.
+//!
+//! The Redis backend is behind the `redis` cargo feature and the L2 registry
+//! behind `l2` (both on by default).
 
+mod changes;
 mod embedded;
+#[cfg(feature = "l2")]
 mod l2;
+#[cfg(feature = "l2")]
 mod l2_events;
 mod record;
+#[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
 mod sentinel;
 
+pub use changes::ChangeSink;
 pub use embedded::EmbeddedStore;
-pub use l2::L2Store;
-pub use l2_events::{ChangeSink, EventFollower};
+#[cfg(feature = "l2")]
+pub use l2::{L2Store, TextCheck};
+#[cfg(feature = "l2")]
+pub use l2_events::EventFollower;
 pub use record::{canonical_text_key, text_key_aliases, NameRecord};
-pub use redis::{RedisStore, SentinelConfig};
+#[cfg(feature = "redis")]
+pub use redis::{RedisChangeListener, RedisStore, SentinelConfig};
+
+/// The error of the Redis client (the `redis` crate's).
+#[cfg(feature = "redis")]
+pub type RedisError = ::redis::RedisError;
+
+/// Without the `redis` feature there is no Redis client, and so no Redis
+/// error: this type has no values, and [`StoreError::Redis`] never occurs.
+#[cfg(not(feature = "redis"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisError {}
+
+#[cfg(not(feature = "redis"))]
+impl std::fmt::Display for RedisError {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {}
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+impl std::error::Error for RedisError {}
 
 use crate::protocol::RecordQuery;
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// A conditional write of one name (claim, update, transfer or release).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +96,7 @@ pub enum WriteConflict {
     OwnerLimit,
 }
 
-/// Result of [`RecordStore::write_name`].
+/// Result of [`NameWriter::write_name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOutcome {
     /// Stored.
@@ -104,7 +144,7 @@ pub enum StoreError {
     Embedded(#[from] redb::Error),
     /// Redis failed or could not be reached.
     #[error("redis: {0}")]
-    Redis(#[from] ::redis::RedisError),
+    Redis(#[from] RedisError),
     /// A stored value could not be decoded.
     #[error("stored record for {name:?} is corrupt: {source}")]
     Corrupt {
@@ -141,38 +181,52 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-/// Records by name. Implemented by every backend; later backends (an L2
-/// registry, name claims) add their own write paths beside these.
+/// Reads the records of names. Every backend implements it.
+///
+/// "Not found" is `Ok(None)` (or the spec-exact empty values), never an
+/// error: an error always means the backend itself failed.
 #[async_trait]
-pub trait RecordStore: Send + Sync + std::fmt::Debug + 'static {
+pub trait RecordReader: Send + Sync + std::fmt::Debug + 'static {
     /// The records of `name` (dotted, as decoded from the request), or `None`.
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError>;
 
-    /// The ABI-encoded answers to `queries` about `name` (whose namehash is
-    /// `node`), one per query, with spec-exact empty values for what is unset.
+    /// The ABI-encoded values of `queries` about `name` (whose namehash is
+    /// `node`), one per query, with spec-exact empty values for what is unset
+    /// (see [`NameRecord::value`]).
     /// By default the whole record is read once; a backend that reads records
     /// one by one (the L2 registry) batches the queries instead.
-    async fn answer(&self, name: &str, node: B256, queries: &[RecordQuery]) -> Result<Vec<Bytes>, StoreError> {
+    async fn values(&self, name: &str, node: B256, queries: &[RecordQuery]) -> Result<Vec<Bytes>, StoreError> {
         let _ = node;
         let record = self.record(name).await?.unwrap_or_default();
-        Ok(queries.iter().map(|q| record.answer(q).into()).collect())
+        Ok(queries.iter().map(|q| record.value(q).into()).collect())
     }
 
-    /// Like [`RecordStore::answer`], together with the instant after which
+    /// Like [`RecordReader::values`], together with the instant after which
     /// the values must not be served again from any cache (`None`: the store
     /// sets no limit). A backend with its own read cache (the L2 registry)
     /// returns the expiry of the oldest read the values came from, so a cache
     /// built on top can never extend their life.
-    async fn answer_with_expiry(
+    async fn values_with_expiry(
         &self,
         name: &str,
         node: B256,
         queries: &[RecordQuery],
     ) -> Result<(Vec<Bytes>, Option<std::time::Instant>), StoreError> {
-        Ok((self.answer(name, node, queries).await?, None))
+        Ok((self.values(name, node, queries).await?, None))
     }
 
-    /// Replaces all records of `name` atomically.
+    /// A short label of the backend for logs, `/info` and `/ready`
+    /// (`"embedded"`, `"redis"`, `"l2"`).
+    fn backend(&self) -> &'static str;
+}
+
+/// Writes the records of names. Implemented by the backends this gateway
+/// writes (embedded, Redis), not by the L2 registry, whose names are written
+/// on the L2.
+#[async_trait]
+pub trait NameWriter: Send + Sync + std::fmt::Debug + 'static {
+    /// Replaces all records of `name` atomically (operator path: no owner,
+    /// nonce or limit checks, and the owner index is not changed).
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError>;
 
     /// Removes `name`; returns whether it existed.
@@ -183,13 +237,76 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug + 'static {
     /// moves the name in the owner → names index — all or nothing, also
     /// when many writers race.
     async fn write_name(&self, write: &NameWrite) -> Result<WriteOutcome, StoreError>;
+}
 
-    /// The names `owner` holds, sorted.
+/// The owner → names index that [`NameWriter::write_name`] keeps. The L2
+/// registry keeps none, so its backend does not implement it.
+#[async_trait]
+pub trait OwnerIndex: Send + Sync + std::fmt::Debug + 'static {
+    /// The names `owner` holds (those written with [`NameWrite::indexed`]), sorted.
     async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError>;
+}
 
-    /// Checks that the backend answers (for readiness probes).
+/// The readiness check of a backend.
+#[async_trait]
+pub trait Health: Send + Sync + std::fmt::Debug + 'static {
+    /// Checks that the backend answers (for readiness probes); `Ok` says
+    /// nothing about any one record.
     async fn ping(&self) -> Result<(), StoreError>;
+}
 
-    /// A short label for logs and `/info` (`"embedded"`, `"redis"`).
-    fn kind(&self) -> &'static str;
+/// The parts of a writable backend the names API uses: reads, writes and
+/// the owner index, all over the same records.
+#[derive(Debug, Clone)]
+pub struct NameStore {
+    /// Reads of the names' records.
+    pub records: Arc<dyn RecordReader>,
+    /// Writes of the names' records.
+    pub writer: Arc<dyn NameWriter>,
+    /// Names by owner.
+    pub owners: Arc<dyn OwnerIndex>,
+}
+
+impl NameStore {
+    /// All three parts from one backend.
+    pub fn new<S: RecordReader + NameWriter + OwnerIndex>(store: Arc<S>) -> Self {
+        Self { records: Arc::clone(&store) as _, writer: Arc::clone(&store) as _, owners: store }
+    }
+}
+
+/// One opened backend, as the trait objects of what it can do.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// Record reads (every backend).
+    pub records: Arc<dyn RecordReader>,
+    /// The readiness ping (every backend).
+    pub health: Arc<dyn Health>,
+    /// Writes and the owner index; `None` for a read-only backend.
+    pub names: Option<NameStore>,
+    /// Why the backend is read-only (the [`StoreError::ReadOnly`] of a write).
+    read_only: &'static str,
+}
+
+impl Backend {
+    /// A backend that reads, writes and indexes names by owner.
+    pub fn writable<S: RecordReader + NameWriter + OwnerIndex + Health>(store: S) -> Self {
+        let store = Arc::new(store);
+        Self {
+            records: Arc::clone(&store) as _,
+            health: Arc::clone(&store) as _,
+            names: Some(NameStore::new(store)),
+            read_only: "",
+        }
+    }
+
+    /// A backend that only reads; `why` says where its names are written.
+    pub fn read_only<S: RecordReader + Health>(store: S, why: &'static str) -> Self {
+        let store = Arc::new(store);
+        Self { records: Arc::clone(&store) as _, health: store, names: None, read_only: why }
+    }
+
+    /// The writable parts, or [`StoreError::ReadOnly`].
+    pub fn names(&self) -> Result<&NameStore, StoreError> {
+        self.names.as_ref().ok_or(StoreError::ReadOnly(self.read_only))
+    }
 }

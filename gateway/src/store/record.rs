@@ -83,7 +83,7 @@ impl NameRecord {
 
     /// The ABI-encoded return value of one record call, with spec-exact empty
     /// values: `""`, the zero address, or empty bytes.
-    pub fn answer(&self, query: &RecordQuery) -> Vec<u8> {
+    pub fn value(&self, query: &RecordQuery) -> Vec<u8> {
         match query {
             RecordQuery::Text(key) => self.text(key).unwrap_or_default().abi_encode(),
             RecordQuery::Addr => {

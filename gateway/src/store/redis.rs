@@ -2,9 +2,9 @@
 
 use super::{
     sentinel::{Role, SentinelConnection},
-    NameRecord, NameWrite, RecordStore, StoreError, WriteConflict, WriteOutcome,
+    ChangeSink, Health, NameRecord, NameWrite, NameWriter, OwnerIndex, RecordReader, StoreError, WriteConflict,
+    WriteOutcome,
 };
-use crate::cache::NameGenerations;
 use alloy::primitives::Address;
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -222,63 +222,11 @@ impl RedisStore {
         self
     }
 
-    /// A client for the server the change channel lives on, now.
-    async fn changes_client(&self) -> Result<redis::Client, redis::RedisError> {
-        match &self.changes {
-            ChangeSource::Fixed(client) => Ok(client.clone()),
-            ChangeSource::Sentinel(conn) => conn.discover().await,
-        }
-    }
-
-    /// Listens on [`CHANGES_CHANNEL`] in a background task for as long as the
-    /// runtime runs: every published name is passed to `generations`; while
-    /// the subscription is down (Redis unreachable) the generations are not
-    /// live, so no cached answer is served, and every answer cached before is
-    /// stale once it is back (changes may have been missed meanwhile).
-    ///
-    /// With Sentinel the subscription is made on the primary the Sentinels
-    /// name at that moment; the failover closes it (the old primary dies or
-    /// is demoted, and Sentinel disconnects its clients), and the next round
-    /// subscribes on the new primary, with the cache bypassed in between.
-    pub fn spawn_change_listener(&self, generations: Arc<NameGenerations>) -> tokio::task::JoinHandle<()> {
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut delay = Duration::from_millis(100);
-            loop {
-                let pubsub = match store.changes_client().await {
-                    Ok(client) => client.get_async_pubsub().await,
-                    Err(e) => Err(e),
-                };
-                match pubsub {
-                    Ok(mut pubsub) => match pubsub.subscribe(CHANGES_CHANNEL).await {
-                        Ok(()) => {
-                            generations.set_channel(true);
-                            delay = Duration::from_millis(100);
-                            let mut messages = pubsub.on_message();
-                            while let Some(message) = messages.next().await {
-                                match std::str::from_utf8(message.get_payload_bytes()) {
-                                    Ok(name) => {
-                                        tracing::trace!(target: "gateway::store", name, "changed (redis channel)");
-                                        generations.heard(name);
-                                    }
-                                    Err(_) => generations.changed_all(),
-                                }
-                            }
-                            generations.set_channel(false);
-                            tracing::warn!(target: "gateway::store", "redis change channel lost; cache bypassed until it is back");
-                        }
-                        Err(e) => {
-                            tracing::warn!(target: "gateway::store", error = %e, "cannot subscribe to the redis change channel")
-                        }
-                    },
-                    Err(e) => {
-                        tracing::debug!(target: "gateway::store", error = %e, "redis change channel: no connection")
-                    }
-                }
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(2));
-            }
-        })
+    /// What the change listener needs of this store: the server the change
+    /// channel is subscribed on (the same client or Sentinel set the store
+    /// uses, not a second configuration).
+    pub fn change_listener(&self) -> RedisChangeListener {
+        RedisChangeListener { changes: self.changes.clone() }
     }
 
     /// After a write on `self.writes`: `WAIT` for `min_replicas_ack` replicas.
@@ -306,6 +254,82 @@ impl RedisStore {
     }
 }
 
+/// Listens on the Redis change channel ([`CHANGES_CHANNEL`]) that every
+/// write of every gateway sharing the Redis publishes to; made by
+/// [`RedisStore::change_listener`].
+#[derive(Clone)]
+pub struct RedisChangeListener {
+    changes: ChangeSource,
+}
+
+impl std::fmt::Debug for RedisChangeListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: don't print it.
+        f.debug_struct("RedisChangeListener").finish_non_exhaustive()
+    }
+}
+
+impl RedisChangeListener {
+    /// A client for the server the change channel lives on, now.
+    async fn client(&self) -> Result<redis::Client, redis::RedisError> {
+        match &self.changes {
+            ChangeSource::Fixed(client) => Ok(client.clone()),
+            ChangeSource::Sentinel(conn) => conn.discover().await,
+        }
+    }
+
+    /// Listens on [`CHANGES_CHANNEL`] in a background task for as long as the
+    /// runtime runs: every published name is passed to
+    /// [`ChangeSink::name_changed`] (a payload that is not UTF-8 to
+    /// [`ChangeSink::all_changed`]); the subscription's state is passed to
+    /// [`ChangeSink::subscribed`]: `false` while it is down (Redis
+    /// unreachable), when changes may be missed, `true` once it is back.
+    ///
+    /// With Sentinel the subscription is made on the primary the Sentinels
+    /// name at that moment; the failover closes it (the old primary dies or
+    /// is demoted, and Sentinel disconnects its clients), and the next round
+    /// subscribes on the new primary, reported unsubscribed in between.
+    pub fn spawn(self, sink: Arc<dyn ChangeSink>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut delay = Duration::from_millis(100);
+            loop {
+                let pubsub = match self.client().await {
+                    Ok(client) => client.get_async_pubsub().await,
+                    Err(e) => Err(e),
+                };
+                match pubsub {
+                    Ok(mut pubsub) => match pubsub.subscribe(CHANGES_CHANNEL).await {
+                        Ok(()) => {
+                            sink.subscribed(true);
+                            delay = Duration::from_millis(100);
+                            let mut messages = pubsub.on_message();
+                            while let Some(message) = messages.next().await {
+                                match std::str::from_utf8(message.get_payload_bytes()) {
+                                    Ok(name) => {
+                                        tracing::trace!(target: "gateway::store", name, "changed (redis channel)");
+                                        sink.name_changed(name);
+                                    }
+                                    Err(_) => sink.all_changed(),
+                                }
+                            }
+                            sink.subscribed(false);
+                            tracing::warn!(target: "gateway::store", "redis change channel lost; cache bypassed until it is back");
+                        }
+                        Err(e) => {
+                            tracing::warn!(target: "gateway::store", error = %e, "cannot subscribe to the redis change channel")
+                        }
+                    },
+                    Err(e) => {
+                        tracing::debug!(target: "gateway::store", error = %e, "redis change channel: no connection")
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        })
+    }
+}
+
 /// [`RedisStore::failed`].
 fn store_error(error: redis::RedisError, timeout: Duration) -> StoreError {
     if error.is_timeout() {
@@ -316,7 +340,7 @@ fn store_error(error: redis::RedisError, timeout: Duration) -> StoreError {
 }
 
 #[async_trait]
-impl RecordStore for RedisStore {
+impl RecordReader for RedisStore {
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
         let value: Option<Vec<u8>> = match (self.conn.clone().get(Self::key(name)).await, &self.replicas) {
             (Ok(value), _) => value,
@@ -342,6 +366,13 @@ impl RecordStore for RedisStore {
             .map_err(|source| StoreError::Corrupt { name: name.to_owned(), source })
     }
 
+    fn backend(&self) -> &'static str {
+        "redis"
+    }
+}
+
+#[async_trait]
+impl NameWriter for RedisStore {
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
         let () = redis::pipe()
             .atomic()
@@ -397,21 +428,23 @@ impl RecordStore for RedisStore {
         };
         Ok(WriteOutcome::Conflict(conflict))
     }
+}
 
+#[async_trait]
+impl OwnerIndex for RedisStore {
     async fn names_of(&self, owner: Address) -> Result<Vec<String>, StoreError> {
         let mut names: Vec<String> =
             self.conn.clone().smembers(format!("{OWNER_PREFIX}{owner:#x}")).await.map_err(|e| self.failed(e))?;
         names.sort();
         Ok(names)
     }
+}
 
+#[async_trait]
+impl Health for RedisStore {
     async fn ping(&self) -> Result<(), StoreError> {
         let _: String = redis::cmd("PING").query_async(&mut self.conn.clone()).await.map_err(|e| self.failed(e))?;
         Ok(())
-    }
-
-    fn kind(&self) -> &'static str {
-        "redis"
     }
 }
 
