@@ -452,6 +452,32 @@ mod tests {
     }
 
     #[test]
+    fn the_change_feed_drives_the_generations() {
+        let generations = NameGenerations::new(false);
+        let sink: &dyn ChangeSink = &generations;
+        assert!(!generations.is_live());
+        sink.subscribed(true);
+        assert!(generations.is_live());
+        let alice = generations.stamp("alice.dm3.eth");
+        let before = generations.heard_count();
+        // A name from the feed is stale at once, and counts as heard (a write's echo).
+        sink.name_changed("alice.dm3.eth");
+        assert!(!generations.is_current(alice));
+        assert_eq!(generations.heard_count(), before + 1);
+        // A node from the feed reaches the same counter as the name.
+        let alice = generations.stamp("alice.dm3.eth");
+        sink.node_changed(namehash("alice.dm3.eth"));
+        assert!(!generations.is_current(alice));
+        let alice = generations.stamp("alice.dm3.eth");
+        sink.all_changed();
+        assert!(!generations.is_current(alice));
+        // Losing the feed bypasses the cache and makes every stamp stale.
+        let alice = generations.stamp("alice.dm3.eth");
+        sink.subscribed(false);
+        assert!(!generations.is_live() && !generations.is_current(alice));
+    }
+
+    #[test]
     fn answer_body_and_etag() {
         let answer = CachedResponse::new(vec![0xab, 0x01], &[0x11; 65], "text", Duration::from_secs(75));
         assert_eq!(answer.body.as_ref(), br#"{"data":"0xab01"}"#);

@@ -4,7 +4,7 @@
 //!
 //! Layout, in the order data flows:
 //! - [`protocol`]: decoding requests, DNS names, answer encoding, the signed digest (no I/O);
-//! - [`store`]: the [`store::RecordStore`] trait and its backends (embedded `redb`, Redis);
+//! - [`store`]: the narrow store traits ([`store::RecordReader`], [`store::NameWriter`], …) and their backends (embedded `redb`, Redis, an L2 registry);
 //! - [`lookup`]: the domain core that answers one lookup;
 //! - [`http`]: thin axum handlers;
 //! - [`listener`]: the HTTP edge (connections, timeouts, head limits, lingering close, shutdown);

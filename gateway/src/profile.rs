@@ -211,6 +211,22 @@ mod tests {
     }
 
     #[test]
+    fn the_text_record_check_refuses_what_does_not_parse_or_validate_and_ignores_the_signature() {
+        let owner = PrivateKeySigner::random();
+        let signed = SignedUserProfile::sign(profile(), &owner).unwrap();
+        SignedUserProfile::check_text_record(&signed.to_text_record()).unwrap();
+        // Another signature (not the owner's, not even one): still a well-formed profile.
+        let unsigned = SignedUserProfile { signature: "0x00".into(), ..signed.clone() };
+        SignedUserProfile::check_text_record(&unsigned.to_text_record()).unwrap();
+        for junk in ["", "hello", "data:application/json,{", "data:application/json;base64,%%"] {
+            assert!(SignedUserProfile::check_text_record(junk).is_err(), "{junk:?}");
+        }
+        let mut bad = signed;
+        bad.profile.public_encryption_key = "not base64".into();
+        assert!(SignedUserProfile::check_text_record(&bad.to_text_record()).is_err());
+    }
+
+    #[test]
     fn message_has_dm3_format() {
         let owner: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap();
         let message = registration_message(owner, &profile());

@@ -493,3 +493,62 @@ async fn shutdown_signal() {
     }
     tracing::info!(target: "gateway", "shutting down: finishing in-flight requests");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store flags parsed as the command line gives them, over `data_dir`.
+    fn store_config(data_dir: &std::path::Path, args: &[&str]) -> StoreConfig {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            store: StoreConfig,
+        }
+        let data_dir = format!("--data-dir={}", data_dir.display());
+        let args = ["test", data_dir.as_str()].into_iter().chain(args.iter().copied());
+        <Flags as clap::Parser>::try_parse_from(args).unwrap().store
+    }
+
+    /// Opening connects to nothing (Redis and the L2 connect lazily), so the
+    /// unreachable addresses below are never dialled.
+    #[tokio::test]
+    async fn each_backend_opens_from_its_flags_or_is_a_config_error_when_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let embedded = open_store(&store_config(dir.path(), &[])).unwrap();
+        assert_eq!(embedded.records.backend(), "embedded");
+        assert!(embedded.names().is_ok());
+        drop(embedded);
+
+        let redis = store_config(dir.path(), &["--redis-url", "redis://127.0.0.1:9"]);
+        #[cfg(feature = "redis")]
+        {
+            let backend = open_store(&redis).unwrap();
+            assert_eq!(backend.records.backend(), "redis");
+            assert!(backend.names().is_ok());
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let error = open_store(&redis).unwrap_err();
+            assert!(
+                matches!(&error, Error::Config(m) if m.contains("--redis-url") && m.contains("`redis`")),
+                "{error}"
+            );
+        }
+
+        let registry = "0x0000000000000000000000000000000000000001";
+        let l2 = store_config(dir.path(), &["--l2-rpc-url", "http://127.0.0.1:9", "--l2-registry", registry]);
+        #[cfg(feature = "l2")]
+        {
+            let backend = open_store(&l2).unwrap();
+            assert_eq!(backend.records.backend(), "l2");
+            let error = backend.names().unwrap_err();
+            assert_eq!(error.to_string(), "read-only store: names live on the L2: write them there");
+        }
+        #[cfg(not(feature = "l2"))]
+        {
+            let error = open_store(&l2).unwrap_err();
+            assert!(matches!(&error, Error::Config(m) if m.contains("--l2-rpc-url") && m.contains("`l2`")), "{error}");
+        }
+    }
+}

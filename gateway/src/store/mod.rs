@@ -310,3 +310,23 @@ impl Backend {
         self.names.as_ref().ok_or(StoreError::ReadOnly(self.read_only))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_read_only_backend_has_no_writer_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_only = Backend::read_only(EmbeddedStore::open(dir.path()).unwrap(), "written elsewhere");
+        assert!(matches!(read_only.names(), Err(StoreError::ReadOnly("written elsewhere"))));
+        assert_eq!(read_only.records.backend(), "embedded");
+        read_only.health.ping().await.unwrap();
+        drop(read_only);
+        let writable = Backend::writable(EmbeddedStore::open(dir.path()).unwrap());
+        let names = writable.names().unwrap();
+        names.writer.put_record("a.dm3.eth", &NameRecord::default()).await.unwrap();
+        assert_eq!(writable.records.record("a.dm3.eth").await.unwrap(), Some(NameRecord::default()));
+        assert!(names.owners.names_of(Address::ZERO).await.unwrap().is_empty());
+    }
+}
