@@ -5,7 +5,7 @@
 //! Invalidation uses per-name *generations* instead of scanning the cache:
 //! every name hashes to one of [`GENERATION_SLOTS`] counters, an answer
 //! remembers the counter's value from before its store read, and a write to
-//! the name (in this process through [`InvalidatingStore`], in another process
+//! the name (in this process through [`InvalidatingWriter`], in another process
 //! through the Redis change channel) bumps the counter, so the answer is stale
 //! on its next read. Two names sharing a slot only cost an extra miss.
 
@@ -364,12 +364,12 @@ pub const PROPAGATION_GRACE: Duration = Duration::from_millis(20);
 /// shared store with a change channel, returns only once the change was
 /// heard back (at most [`ECHO_WAIT`]), so other gateways have it too.
 #[derive(Debug)]
-pub struct InvalidatingStore {
+pub struct InvalidatingWriter {
     inner: Arc<dyn NameWriter>,
     generations: Arc<NameGenerations>,
 }
 
-impl InvalidatingStore {
+impl InvalidatingWriter {
     /// Wraps `inner` (reads do not change anything, so they go to the
     /// backend directly, not through this).
     pub fn new(inner: Arc<dyn NameWriter>, generations: Arc<NameGenerations>) -> Self {
@@ -385,7 +385,7 @@ impl InvalidatingStore {
 }
 
 #[async_trait]
-impl NameWriter for InvalidatingStore {
+impl NameWriter for InvalidatingWriter {
     async fn put_record(&self, name: &str, record: &NameRecord) -> Result<(), StoreError> {
         let before = self.generations.heard_count();
         let result = self.inner.put_record(name, record).await;

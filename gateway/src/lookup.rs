@@ -294,7 +294,7 @@ pub(crate) fn unix_now() -> u64 {
 mod tests {
     use super::*;
     use crate::{
-        cache::{CacheConfig, InvalidatingStore, NameGenerations},
+        cache::{CacheConfig, InvalidatingWriter, NameGenerations},
         protocol::{dns_encode, namehash, signature_digest, IResolverService},
         store::{EmbeddedStore, NameRecord, NameWriter},
     };
@@ -461,7 +461,7 @@ mod tests {
     async fn cache_serves_the_same_answer_until_the_name_changes() {
         let (service, backend, _dir) = make_service_and_store(vec![RESOLVER]).await;
         let generations = Arc::new(NameGenerations::default());
-        let store = InvalidatingStore::new(Arc::clone(&backend) as _, Arc::clone(&generations));
+        let store = InvalidatingWriter::new(Arc::clone(&backend) as _, Arc::clone(&generations));
         let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };
         let service = LookupService::new(service.signer().clone(), backend.clone(), service.policy().clone())
             .with_cache(ResponseCache::new(config, generations));

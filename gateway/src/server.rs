@@ -5,7 +5,7 @@ use crate::store::{ChangeSink, EventFollower, L2Store};
 #[cfg(feature = "redis")]
 use crate::store::{RedisChangeListener, RedisStore, SentinelConfig};
 use crate::{
-    cache::{CacheConfig, InvalidatingStore, NameGenerations, ResponseCache},
+    cache::{CacheConfig, InvalidatingWriter, NameGenerations, ResponseCache},
     config::{ServeConfig, StoreConfig},
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
@@ -245,32 +245,12 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     let opened = open_backend(&config.store)?;
     let generations = follow_changes(config, &opened, cache.is_some());
     let Backend { records, health, names, .. } = opened.backend;
-    let mut lookup = build_lookup(config, records)?;
-    if let Some(cache) = cache {
-        lookup = lookup.with_cache(ResponseCache::new(cache, Arc::clone(&generations)));
-    }
-    let rpc = names_rpc(config)?;
-    // Writes through this process drop its cached answers at once.
-    let names = names.map(|store| NameStore {
-        writer: Arc::new(InvalidatingStore::new(store.writer, Arc::clone(&generations))),
-        ..store
-    });
-    // With an L2 registry, names are claimed on the L2: the names API is read-only.
-    let names = names.map(|store| Arc::new(names_service(config, store, rpc.clone())));
-    let dm3 = names.as_ref().map(|names| dm3_profiles(config, names, rpc)).transpose()?.map(Arc::new);
-    let options = &config.names;
-    let rate_limit = (options.write_burst > 0)
-        .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
+    let lookup = cached_lookup(config, records, cache, &generations)?;
+    let (names, dm3) = names_api(config, names, &generations)?.unzip();
+    let page = page_config(config)?.map(Arc::new);
     Ok(Gateway {
-        state: AppState {
-            lookup: Arc::new(lookup),
-            health,
-            names,
-            dm3,
-            page: page_config(config)?.map(Arc::new),
-            limits: config.edge.request_limits(),
-        },
-        rate_limit,
+        state: AppState { lookup: Arc::new(lookup), health, names, dm3, page, limits: config.edge.request_limits() },
+        rate_limit: write_rate_limit(config),
         edge: config.edge.limits(),
     })
 }
@@ -333,6 +313,44 @@ fn follow_changes(config: &ServeConfig, opened: &OpenedBackend, caching: bool) -
             generations
         }
     }
+}
+
+/// The CCIP-read core over `records`, serving through the cache when it is on.
+fn cached_lookup(
+    config: &ServeConfig,
+    records: Arc<dyn RecordReader>,
+    cache: Option<CacheConfig>,
+    generations: &Arc<NameGenerations>,
+) -> Result<LookupService> {
+    let lookup = build_lookup(config, records)?;
+    Ok(match cache {
+        Some(cache) => lookup.with_cache(ResponseCache::new(cache, Arc::clone(generations))),
+        None => lookup,
+    })
+}
+
+/// The names API and dm3's profile API over a writable backend (`None`
+/// with a read-only one: with an L2 registry, names are claimed on
+/// the L2). Writes go through an [`InvalidatingWriter`], so that they drop
+/// this process's cached answers at once.
+fn names_api(
+    config: &ServeConfig,
+    store: Option<NameStore>,
+    generations: &Arc<NameGenerations>,
+) -> Result<Option<(Arc<NamesService>, Arc<Dm3Profiles>)>> {
+    let rpc = names_rpc(config)?;
+    let Some(store) = store else { return Ok(None) };
+    let writer = Arc::new(InvalidatingWriter::new(store.writer, Arc::clone(generations)));
+    let names = Arc::new(names_service(config, NameStore { writer, ..store }, rpc.clone()));
+    let dm3 = dm3_profiles(config, &names, rpc)?;
+    Ok(Some((names, Arc::new(dm3))))
+}
+
+/// The per-client-IP limit on names-API writes, if any.
+fn write_rate_limit(config: &ServeConfig) -> Option<WriteRateLimit> {
+    let options = &config.names;
+    (options.write_burst > 0)
+        .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms })
 }
 
 /// The chain client the names API checks ERC-1271 signatures with (and dm3

@@ -69,7 +69,7 @@ const LISTED_TEXT_KEYS: [&str; 9] = [
 /// store serves the owner's profile as is and only flags a bad one, so it
 /// takes the check from the layer that knows the profile format
 /// ([`L2Store::with_profile_check`]).
-pub type TextCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+pub type ProfileCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// Records of an L2 registry, with a short-lived read cache.
 ///
@@ -85,7 +85,7 @@ pub struct L2Store {
     /// `None` when the TTL is zero: every request reads the L2.
     cache: Option<Arc<ReadCache>>,
     /// Flags malformed dm3 profiles (`None`: none are flagged).
-    profile_check: Option<TextCheck>,
+    profile_check: Option<ProfileCheck>,
 }
 
 /// The L2 read cache: (node, record call) → (return data, when the read was sent).
@@ -134,7 +134,7 @@ impl L2Store {
     /// logged as a warning and counted in
     /// `dm3_gateway_l2_malformed_profiles_total`, and still served as is.
     #[must_use]
-    pub fn with_profile_check(mut self, check: TextCheck) -> Self {
+    pub fn with_profile_check(mut self, check: ProfileCheck) -> Self {
         self.profile_check = Some(check);
         self
     }
@@ -321,7 +321,7 @@ fn report_malformed(name: &str, source: &Source, problem: Malformed) {
 
 /// The dm3 profile on the L2 is the owner's record and is served as is; one
 /// that `check` refuses is only flagged.
-fn flag_bad_profile(check: &TextCheck, name: &str, query: &RecordQuery, data: &[u8]) {
+fn flag_bad_profile(check: &ProfileCheck, name: &str, query: &RecordQuery, data: &[u8]) {
     let RecordQuery::Text(key) = query else { return };
     if canonical_text_key(key) != "eth.dm3.profile" {
         return;

@@ -28,7 +28,7 @@ mod sentinel;
 pub use changes::ChangeSink;
 pub use embedded::EmbeddedStore;
 #[cfg(feature = "l2")]
-pub use l2::{L2Store, TextCheck};
+pub use l2::{L2Store, ProfileCheck};
 #[cfg(feature = "l2")]
 pub use l2_events::EventFollower;
 pub use record::{canonical_text_key, text_key_aliases, NameRecord};
