@@ -10,12 +10,12 @@
 //! on its next read. Two names sharing a slot only cost an extra miss.
 
 use crate::{
-    protocol::namehash,
     store::{NameWrite, RecordStore, StoreError, WriteOutcome},
     Error,
 };
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
+use dm3_protocol::namehash;
 use std::{
     hash::BuildHasher,
     sync::{
@@ -392,7 +392,7 @@ impl RecordStore for InvalidatingStore {
         &self,
         name: &str,
         node: alloy::primitives::B256,
-        queries: &[crate::protocol::RecordQuery],
+        queries: &[dm3_protocol::RecordQuery],
     ) -> Result<Vec<Bytes>, StoreError> {
         self.inner.answer(name, node, queries).await
     }
@@ -401,7 +401,7 @@ impl RecordStore for InvalidatingStore {
         &self,
         name: &str,
         node: alloy::primitives::B256,
-        queries: &[crate::protocol::RecordQuery],
+        queries: &[dm3_protocol::RecordQuery],
     ) -> Result<(Vec<Bytes>, Option<Instant>), StoreError> {
         self.inner.answer_with_expiry(name, node, queries).await
     }

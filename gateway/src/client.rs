@@ -1,11 +1,7 @@
 //! Resolving names the way a wallet does: ENS registry → ENSIP-10 wildcard
 //! resolver → EIP-3668 CCIP-read through alloy → `resolveWithProof` verifies.
 
-use crate::{
-    profile::SignedUserProfile,
-    protocol::{dns_encode, namehash, IExtendedResolver, RecordCalls},
-    Error, Result,
-};
+use crate::{contracts::IExtendedResolver, profile::SignedUserProfile, Error, Result};
 use alloy::{
     primitives::{Address, Bytes},
     providers::{Provider, ProviderCcipReadExt},
@@ -13,6 +9,7 @@ use alloy::{
     sol,
     sol_types::{SolCall, SolValue},
 };
+use dm3_protocol::{dns_encode, namehash, RecordCalls};
 
 sol! {
     /// The part of the ENS registry a resolving client reads.
@@ -24,9 +21,6 @@ sol! {
 
 /// ENSIP-10 interface id of `resolve(bytes,bytes)`.
 const EXTENDED_RESOLVER_ID: [u8; 4] = [0x90, 0x61, 0xb9, 0x23];
-
-/// The text keys a dm3 profile is looked up under, newest-first as dm3 clients do.
-pub const PROFILE_KEYS: [&str; 2] = ["network.dm3.profile", "eth.dm3.profile"];
 
 /// A resolver found for a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +112,7 @@ impl<P: Provider> NameResolver<P> {
     /// name's `addr`; `None` when the name has no profile.
     pub async fn dm3_profile(&self, name: &str) -> Result<Option<SignedUserProfile>> {
         let mut value = String::new();
-        for key in PROFILE_KEYS {
+        for key in dm3_protocol::text_keys::PROFILE_LOOKUP_ORDER {
             value = self.text(name, key).await?;
             if !value.is_empty() {
                 break;

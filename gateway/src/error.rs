@@ -1,7 +1,7 @@
 //! The crate's one error type.
 
-use crate::protocol::DnsNameError;
-use alloy::primitives::{Address, B256};
+use alloy::primitives::Address;
+use dm3_protocol::ProtocolError;
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -26,34 +26,9 @@ pub enum Error {
     /// A JSON request body could not be read (syntax, missing or unknown fields).
     #[error("invalid request body: {0}")]
     InvalidBody(String),
-    /// The calldata is not a well-formed `resolve(bytes,bytes)` call.
-    #[error("invalid calldata: {0}")]
-    InvalidCalldata(String),
-    /// The DNS wire-format name inside the request is malformed.
-    #[error("invalid DNS-encoded name: {0}")]
-    InvalidName(#[from] DnsNameError),
-    /// An inner record call asks about another node than `namehash(name)`.
-    #[error("node {found} of the record call does not match namehash of the name ({expected})")]
-    NodeMismatch {
-        /// `namehash(name)` of the decoded name.
-        expected: B256,
-        /// The node the record call carried.
-        found: B256,
-    },
-    /// The inner call is not a record function this gateway answers.
-    #[error("unsupported resolver function 0x{}", alloy::hex::encode(.0))]
-    UnsupportedFunction([u8; 4]),
-    /// A `multicall` carries more record calls than allowed.
-    #[error("multicall has {calls} calls, at most {max} are allowed")]
-    MulticallTooLarge {
-        /// Calls in the request.
-        calls: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A `multicall` nested inside a `multicall`.
-    #[error("nested multicall is not supported")]
-    NestedMulticall,
+    /// The request breaks the wire protocol (calldata, DNS name, record call).
+    #[error(transparent)]
+    Protocol(#[from] dm3_protocol::ProtocolError),
     /// The resolver (origin) is not on this gateway's allow-list.
     #[error("this gateway does not sign for resolver {0}")]
     UnknownResolver(Address),
@@ -183,12 +158,14 @@ impl Error {
         match self {
             Self::InvalidHex { .. } => "invalid_hex",
             Self::InvalidJson(_) | Self::InvalidBody(_) => "invalid_json",
-            Self::InvalidCalldata(_) => "invalid_calldata",
-            Self::InvalidName(_) => "invalid_dns_name",
-            Self::NodeMismatch { .. } => "node_mismatch",
-            Self::UnsupportedFunction(_) => "unsupported_function",
-            Self::MulticallTooLarge { .. } => "multicall_too_large",
-            Self::NestedMulticall => "nested_multicall",
+            Self::Protocol(error) => match error {
+                ProtocolError::InvalidCalldata(_) => "invalid_calldata",
+                ProtocolError::InvalidName(_) => "invalid_dns_name",
+                ProtocolError::NodeMismatch { .. } => "node_mismatch",
+                ProtocolError::UnsupportedFunction(_) => "unsupported_function",
+                ProtocolError::MulticallTooLarge { .. } => "multicall_too_large",
+                ProtocolError::NestedMulticall => "nested_multicall",
+            },
             Self::UnknownResolver(_) => "unknown_resolver",
             Self::NameNotServed(_) => "name_not_served",
             Self::Store(crate::store::StoreError::Timeout(_)) => "store_timeout",
@@ -217,5 +194,11 @@ impl Error {
             Self::Config(_) => "internal",
             Self::Shared(inner) => inner.code(),
         }
+    }
+}
+
+impl From<dm3_protocol::DnsNameError> for Error {
+    fn from(error: dm3_protocol::DnsNameError) -> Self {
+        Self::Protocol(error.into())
     }
 }

@@ -14,13 +14,13 @@
 pub mod cache;
 pub mod client;
 pub mod config;
+pub mod contracts;
 mod error;
 pub mod http;
 pub mod listener;
 pub mod lookup;
 pub mod names;
 pub mod profile;
-pub mod protocol;
 pub mod server;
 pub mod signer;
 pub mod store;

@@ -5,10 +5,6 @@
 
 use crate::{
     cache::{cache_key, Answer, AnswerCache},
-    protocol::{
-        decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest,
-        Scheme, SignedAnswer,
-    },
     signer::{AnswerSigner, SigningPool},
     store::{RecordStore, StoreError},
     Error, Result,
@@ -16,6 +12,10 @@ use crate::{
 use alloy::{
     primitives::{Address, Bytes},
     sol_types::SolCall,
+};
+use dm3_protocol::{
+    decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest, Scheme,
+    SignedAnswer,
 };
 use std::{
     sync::Arc,
@@ -295,11 +295,11 @@ mod tests {
     use super::*;
     use crate::{
         cache::{CacheConfig, InvalidatingStore, NameGenerations},
-        protocol::{dns_encode, namehash, signature_digest, IResolverService},
         store::{EmbeddedStore, NameRecord},
     };
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
+    use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService};
 
     fn coin_type(value: u64) -> U256 {
         U256::from(value)

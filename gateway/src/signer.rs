@@ -1,13 +1,11 @@
 //! The gateway's signing key: loading, first-start generation, and signing answers.
 
-use crate::{
-    protocol::{digest_for, Scheme, SignedAnswer},
-    Error, Result,
-};
+use crate::{Error, Result};
 use alloy::{
     primitives::{Address, Bytes, B256},
     signers::{local::PrivateKeySigner, SignerSync},
 };
+use dm3_protocol::{digest_for, Scheme, SignedAnswer};
 use std::{fmt, path::Path};
 
 /// Signs CCIP-read answers with one secp256k1 key.
@@ -201,8 +199,8 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{dm3_signature_digest, signature_digest};
     use alloy::primitives::{address, Signature, U256};
+    use dm3_protocol::{dm3_signature_digest, signature_digest};
 
     #[test]
     fn dm3_answers_sign_the_personal_message_digest() {

@@ -14,8 +14,8 @@ use dm3_e2e::{free_port, repo_root, send_signal, Gateway, RedisServer};
 use dm3_gateway::{
     names::{prepare, NamesClient, RecordsInput, Request},
     profile::{SignedUserProfile, UserProfile},
-    protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
 };
+use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::{

@@ -190,7 +190,6 @@ mod tests {
     use super::*;
     use crate::{
         lookup::{LookupPolicy, LookupService},
-        protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
         signer::AnswerSigner,
         store::EmbeddedStore,
     };
@@ -199,6 +198,7 @@ mod tests {
         sol_types::{SolCall, SolValue},
     };
     use axum::http::Request;
+    use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
     use std::{sync::Arc, time::Duration};
     use tower::ServiceExt;
 

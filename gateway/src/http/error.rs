@@ -26,12 +26,7 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
         Error::InvalidHex { .. }
         | Error::InvalidJson(_)
         | Error::InvalidBody(_)
-        | Error::InvalidCalldata(_)
-        | Error::InvalidName(_)
-        | Error::NodeMismatch { .. }
-        | Error::UnsupportedFunction(_)
-        | Error::MulticallTooLarge { .. }
-        | Error::NestedMulticall
+        | Error::Protocol(_)
         | Error::InvalidProfile(_)
         | Error::NameNotNormalized { .. }
         | Error::InvalidNameForClaim(_)

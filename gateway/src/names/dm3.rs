@@ -20,7 +20,6 @@
 use super::{normalize, NameRules, NamesService};
 use crate::{
     profile::{registration_message, SignedUserProfile},
-    protocol::COIN_TYPE_ETH,
     store::{NameRecord, NameWrite, WriteConflict, WriteOutcome},
     Error,
 };
@@ -29,6 +28,7 @@ use alloy::{
     providers::{DynProvider, Provider},
 };
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
+use dm3_protocol::COIN_TYPE_ETH;
 use std::sync::Arc;
 
 /// The prefix of the message an alias claim signs (dm3's `claimSubdomain`).
@@ -36,7 +36,7 @@ pub const ALIAS_MESSAGE_PREFIX: &str = "alias: ";
 /// The prefix of the message an alias removal signs (dm3's `removeAlias`).
 pub const REMOVE_MESSAGE_PREFIX: &str = "remove: ";
 /// The text key the profile is stored under (served under its dm3 aliases too).
-const PROFILE_KEY: &str = "eth.dm3.profile";
+use dm3_protocol::text_keys::PROFILE as PROFILE_KEY;
 
 /// Why a dm3 profile-API request was refused (`400 {"error": …}` as dm3's
 /// server answers) or failed (store, RPC: 5xx).
@@ -400,7 +400,7 @@ impl Dm3Profiles {
         .map_err(|e| Dm3Error::InvalidProfile(format!("not dm3's SignedUserProfile: {e}")))?;
         check_normalized(&row.ens_name)?;
         let hash: Option<alloy::primitives::B256> = row.name_hash.parse().ok();
-        if hash != Some(crate::protocol::namehash(&row.ens_name)) {
+        if hash != Some(dm3_protocol::namehash(&row.ens_name)) {
             return Err(Dm3Error::NameHashMismatch(row.ens_name.clone()));
         }
         let (label, parent) = row.ens_name.split_once('.').ok_or(Dm3Error::InvalidSchema)?;

@@ -3,11 +3,11 @@
 
 use crate::{
     profile::SignedUserProfile,
-    protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH},
     store::{canonical_text_key, NameRecord},
     Error, Result,
 };
 use alloy::primitives::{keccak256, Address, Bytes, B256};
+use dm3_protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -95,8 +95,11 @@ impl RecordsInput {
 
     /// The dm3 profile among the texts, if any; at most one profile key.
     pub fn dm3_profile(&self) -> Result<Option<SignedUserProfile>> {
-        let mut values =
-            self.texts.iter().filter(|(key, _)| canonical_text_key(key) == "eth.dm3.profile").map(|(_, v)| v);
+        let mut values = self
+            .texts
+            .iter()
+            .filter(|(key, _)| canonical_text_key(key) == dm3_protocol::text_keys::PROFILE)
+            .map(|(_, v)| v);
         let Some(value) = values.next() else { return Ok(None) };
         if values.next().is_some() {
             return Err(Error::InvalidRecords("give the dm3 profile under one key only".into()));

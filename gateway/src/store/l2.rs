@@ -29,8 +29,8 @@
 
 use super::{NameRecord, NameWrite, RecordStore, StoreError, WriteOutcome};
 use crate::{
+    contracts::IL2NameRegistry,
     profile::SignedUserProfile,
-    protocol::{is_evm_coin_type, IL2NameRegistry, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH},
     store::{canonical_text_key, text_key_aliases},
 };
 use alloy::{
@@ -42,6 +42,7 @@ use alloy::{
     sol_types::{SolCall, SolValue},
 };
 use async_trait::async_trait;
+use dm3_protocol::{is_evm_coin_type, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
 use std::{
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -382,7 +383,7 @@ impl RecordStore for L2Store {
     /// [`LISTED_TEXT_KEYS`] that are set and UTF-8. The registry keeps no list
     /// of a name's keys, so other text keys and coin types are not listed.
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
-        let node = crate::protocol::namehash(name);
+        let node = dm3_protocol::namehash(name);
         let coin = |c: u64| Bytes::from(RecordCalls::addr_1Call { node, coinType: U256::from(c) }.abi_encode());
         let mut calls: Vec<Bytes> = vec![
             IL2NameRegistry::ownerCall { node }.abi_encode().into(),

@@ -16,9 +16,9 @@ pub use l2_events::{ChangeSink, EventFollower};
 pub use record::{canonical_text_key, text_key_aliases, NameRecord};
 pub use redis::{RedisStore, SentinelConfig};
 
-use crate::protocol::RecordQuery;
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
+use dm3_protocol::RecordQuery;
 
 /// A conditional write of one name (claim, update, transfer or release).
 #[derive(Debug, Clone, PartialEq, Eq)]
