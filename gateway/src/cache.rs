@@ -9,10 +9,7 @@
 //! through the Redis change channel) bumps the counter, so the answer is stale
 //! on its next read. Two names sharing a slot only cost an extra miss.
 
-use crate::{
-    store::{NameWrite, RecordStore, StoreError, WriteOutcome},
-    Error,
-};
+use crate::store::{NameWrite, RecordStore, StoreError, WriteOutcome};
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
 use dm3_protocol::namehash;
@@ -322,12 +319,13 @@ impl AnswerCache {
     }
 
     /// The answer for `key`: computed by `init` once for all concurrent callers.
-    /// Returns the answer and whether this caller's `init` ran.
-    pub(crate) async fn get_with(
+    /// Returns the answer and whether this caller's `init` ran; a failure is
+    /// shared by every caller that waited on it, and is not cached.
+    pub(crate) async fn get_with<E: Send + Sync + 'static>(
         &self,
         key: &CacheKey,
-        init: impl std::future::Future<Output = Result<Arc<Answer>, Error>>,
-    ) -> Result<(Arc<Answer>, bool), Error> {
+        init: impl std::future::Future<Output = Result<Arc<Answer>, E>>,
+    ) -> Result<(Arc<Answer>, bool), Arc<E>> {
         let ran = AtomicBool::new(false);
         let answer = self
             .answers
@@ -335,8 +333,7 @@ impl AnswerCache {
                 ran.store(true, Ordering::Relaxed);
                 init.await
             })
-            .await
-            .map_err(Error::shared)?;
+            .await?;
         Ok((answer, ran.load(Ordering::Relaxed)))
     }
 

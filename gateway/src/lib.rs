@@ -13,9 +13,9 @@
 
 pub mod cache;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod contracts;
-mod error;
 pub mod http;
 pub mod listener;
 pub mod lookup;
@@ -25,5 +25,3 @@ pub mod server;
 pub mod signer;
 pub mod store;
 pub mod telemetry;
-
-pub use error::{Error, Result};

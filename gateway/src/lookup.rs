@@ -1,13 +1,13 @@
 //! The domain core: answer one `OffchainLookup` with a signed record.
 //!
 //! HTTP-free: the handlers in [`crate::http`] parse the request, call
-//! [`LookupService::answer`], and map its [`Error`](crate::Error).
+//! [`LookupService::answer`], and map its [`LookupError`].
 
 use crate::{
     cache::{cache_key, Answer, AnswerCache},
+    signer::SigningError,
     signer::{AnswerSigner, SigningPool},
     store::{RecordStore, StoreError},
-    Error, Result,
 };
 use alloy::{
     primitives::{Address, Bytes},
@@ -19,8 +19,59 @@ use dm3_protocol::{
 };
 use std::{
     sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
+
+/// Result with [`LookupError`].
+pub type Result<T, E = LookupError> = std::result::Result<T, E>;
+
+/// Why a lookup was refused (the request's fault: 4xx) or failed (the
+/// store's or the signer's: 5xx, so that clients try their next URL).
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The callData breaks the wire protocol.
+    #[error(transparent)]
+    Protocol(#[from] dm3_protocol::ProtocolError),
+    /// The resolver (origin) is not on this gateway's allow-list.
+    #[error("this gateway does not sign for resolver {0}")]
+    UnknownResolver(Address),
+    /// The name is longer than served names can be.
+    #[error("name has {len} bytes, at most {max} are served")]
+    NameTooLong {
+        /// Bytes in the name.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The name is not a served parent nor below one.
+    #[error("name {0:?} is not served by this gateway")]
+    NameNotServed(String),
+    /// The store failed or did not answer in time.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Signing the answer failed.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// One failure delivered to every request that waited on the same
+    /// de-duplicated computation (the answer cache).
+    #[error(transparent)]
+    Shared(Arc<Self>),
+}
+
+impl LookupError {
+    /// Takes the error out of `shared` when this is its only holder, else wraps it.
+    pub fn shared(shared: Arc<Self>) -> Self {
+        Arc::try_unwrap(shared).unwrap_or_else(Self::Shared)
+    }
+
+    /// The error itself, through any [`LookupError::Shared`] wrapping.
+    pub fn cause(&self) -> &Self {
+        match self {
+            Self::Shared(inner) => inner.cause(),
+            other => other,
+        }
+    }
+}
 
 /// What the gateway signs for and how.
 #[derive(Debug, Clone)]
@@ -153,7 +204,7 @@ impl LookupService {
     ///
     /// Unknown names and records give signed empty values; only malformed
     /// requests, unknown resolvers and unserved names are errors, and store
-    /// failures are [`Error::Store`].
+    /// failures are [`LookupError::Store`].
     pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
         let request = self.check(origin, calldata)?;
         let (signed, _) = self.sign(origin, calldata, &request).await?;
@@ -184,7 +235,8 @@ impl LookupService {
                 answer.stamp = Some(stamp);
                 Ok(Arc::new(answer))
             })
-            .await?;
+            .await
+            .map_err(LookupError::shared)?;
         crate::telemetry::cache_lookup(if ran { "miss" } else { "joined" });
         if answer.stamp.is_some_and(|stamp| generations.is_current(stamp)) {
             return Ok(answer);
@@ -199,17 +251,17 @@ impl LookupService {
     pub fn check(&self, origin: Address, calldata: &[u8]) -> Result<ResolveRequest> {
         let scheme = self.scheme_for(origin);
         if scheme == Scheme::Ens && !self.policy.resolvers.is_empty() && !self.policy.resolvers.contains(&origin) {
-            return Err(Error::UnknownResolver(origin));
+            return Err(LookupError::UnknownResolver(origin));
         }
         let request = match scheme {
             Scheme::Ens => decode_request(calldata)?,
             Scheme::Dm3 => decode_dm3_request(calldata)?,
         };
         if request.name.len() > MAX_NAME_BYTES {
-            return Err(Error::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
+            return Err(LookupError::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
         }
         if !self.serves(&request.name) {
-            return Err(Error::NameNotServed(request.name));
+            return Err(LookupError::NameNotServed(request.name));
         }
         Ok(request)
     }
@@ -253,7 +305,7 @@ impl LookupService {
             }
         };
         let started = Instant::now();
-        let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
+        let expires = crate::clock::unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = match &self.signing {
             Signing::Inline(signer) => signer.sign_answer_in(scheme, origin, calldata, result, expires)?,
             Signing::Threads(pool) => pool.sign_answer_in(scheme, origin, calldata, result, expires).await?,
@@ -283,11 +335,6 @@ pub fn request_kind(request: &ResolveRequest) -> &'static str {
         Some(RecordQuery::Contenthash) => "contenthash",
         None => "none",
     }
-}
-
-/// The current Unix time in seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -331,7 +378,7 @@ mod tests {
 
     fn open(service: &LookupService, calldata: &[u8], response: &[u8]) -> Bytes {
         let (result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(response).unwrap();
-        assert!(expires > unix_now() + 250 && expires <= unix_now() + 300);
+        assert!(expires > crate::clock::unix_now() + 250 && expires <= crate::clock::unix_now() + 300);
         let digest = signature_digest(RESOLVER, expires, calldata, &result);
         let signer = Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
         assert_eq!(signer, service.signer().address());
@@ -393,14 +440,14 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("alice.other.eth");
         let calldata = request("alice.other.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
+        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("xdm3.eth");
         let calldata = request("xdm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
+        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("alice.dm3.eth");
         let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.answer(other, &calldata).await, Err(Error::UnknownResolver(a)) if a == other));
+        assert!(matches!(service.answer(other, &calldata).await, Err(LookupError::UnknownResolver(a)) if a == other));
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
         assert!(open_service.answer(other, &calldata).await.is_ok());
@@ -496,9 +543,9 @@ mod tests {
 
         // Errors are not cached, and bad requests never reach the cache.
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.lookup(other, &calldata).await, Err(Error::UnknownResolver(_))));
+        assert!(matches!(service.lookup(other, &calldata).await, Err(LookupError::UnknownResolver(_))));
         let long = format!("{}dm3.eth", format!("{}.", "a".repeat(255)).repeat(4));
         let calldata = request(&long, RecordCalls::addr_0Call { node: namehash(&long) }.abi_encode());
-        assert!(matches!(service.lookup(RESOLVER, &calldata).await, Err(Error::NameTooLong { .. })));
+        assert!(matches!(service.lookup(RESOLVER, &calldata).await, Err(LookupError::NameTooLong { .. })));
     }
 }

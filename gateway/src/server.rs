@@ -2,7 +2,7 @@
 
 use crate::{
     cache::{AnswerCache, CacheConfig, InvalidatingStore, NameGenerations},
-    config::{ServeConfig, StoreConfig},
+    config::{ConfigError, ServeConfig, StoreConfig},
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
@@ -12,13 +12,15 @@ use crate::{
     },
     signer::AnswerSigner,
     store::{ChangeSink, EmbeddedStore, EventFollower, L2Store, RecordStore, RedisStore, SentinelConfig},
-    Error, Result,
 };
 use alloy::{
     primitives::{address, Address, B256},
     providers::Provider,
 };
 use std::{sync::Arc, time::Duration};
+
+/// Result with [`ConfigError`]: what can go wrong building the gateway.
+pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 
 /// File name of the development key kept in the data directory.
 pub const DEV_KEY_FILE: &str = "dev-signer.key";
@@ -57,7 +59,7 @@ pub fn open_redis(config: &StoreConfig) -> Result<Option<RedisStore>> {
 /// The L2 registry store, when `--l2-rpc-url` and `--l2-registry` are given.
 pub fn open_l2_store(config: &StoreConfig) -> Result<Option<L2Store>> {
     let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else { return Ok(None) };
-    let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
+    let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --l2-rpc-url: {e}")))?;
     let block = match config.l2_block.as_str() {
         "safe" => alloy::eips::BlockNumberOrTag::Safe,
         "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
@@ -120,7 +122,7 @@ pub fn is_well_known_signer(address: Address) -> bool {
 /// The refusals of production mode: an explicit key (not the development key
 /// in the data directory), at least one --resolver, and no publicly known key.
 pub fn check_production(config: &ServeConfig, signers: &[Address]) -> Result<()> {
-    let refuse = |why: String| Err(Error::Config(format!("--production: {why}")));
+    let refuse = |why: String| Err(ConfigError::Refused(format!("--production: {why}")));
     if config.signer_key.is_none() && config.signer_key_file.is_none() {
         return refuse("no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into());
     }
@@ -137,13 +139,13 @@ pub fn check_production(config: &ServeConfig, signers: &[Address]) -> Result<()>
 /// data directory, generating it there on first start.
 pub fn load_signer(config: &ServeConfig) -> Result<AnswerSigner> {
     if let Some(key) = &config.signer_key {
-        return AnswerSigner::from_hex(key);
+        return Ok(AnswerSigner::from_hex(key)?);
     }
     if let Some(path) = &config.signer_key_file {
-        return AnswerSigner::from_file(path);
+        return Ok(AnswerSigner::from_file(path)?);
     }
     if config.production {
-        return Err(Error::Config(
+        return Err(ConfigError::Refused(
             "--production: no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into(),
         ));
     }
@@ -184,7 +186,7 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         cache_ttl = cache_ttl.min(config.store.l2_cache_ttl);
     }
     if cache_ttl > 0 && cache_ttl >= config.ttl {
-        return Err(Error::Config(format!(
+        return Err(ConfigError::Refused(format!(
             "--cache-ttl ({cache_ttl}) must be below --ttl ({}): a cached answer must not outlive its signature",
             config.ttl
         )));
@@ -225,12 +227,12 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
     let options = &config.names;
     let rpc = match &options.rpc_url {
         Some(url) => {
-            let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
+            let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --rpc-url: {e}")))?;
             let http = reqwest::Client::builder()
                 .timeout(Duration::from_secs(options.rpc_timeout))
                 .connect_timeout(Duration::from_secs(options.rpc_timeout))
                 .build()
-                .map_err(|e| Error::Rpc(format!("http client: {e}")))?;
+                .map_err(|e| ConfigError::Refused(format!("http client: {e}")))?;
             let transport = alloy::transports::http::Http::with_client(http, url);
             let client = alloy::rpc::client::RpcClient::new(transport, false);
             Some(alloy::providers::ProviderBuilder::new().connect_client(client).erased())
@@ -294,9 +296,9 @@ pub fn page_config(config: &ServeConfig) -> Result<Option<PageConfig>> {
         return Ok(None);
     }
     if let Some(url) = &page.page_rpc_url {
-        let parsed = reqwest::Url::parse(url).map_err(|e| Error::Config(format!("bad --page-rpc-url: {e}")))?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::Refused(format!("bad --page-rpc-url: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config("--page-rpc-url must be an http or https URL".into()));
+            return Err(ConfigError::Refused("--page-rpc-url must be an http or https URL".into()));
         }
     }
     Ok(Some(PageConfig {
@@ -316,9 +318,9 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
         .standby_signer_key_files
         .iter()
         .map(|path| AnswerSigner::from_file(path).map(|s| s.address()))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     if standby.contains(&signer.address()) {
-        return Err(Error::Config(format!("standby key {} is the active key", signer.address())));
+        return Err(ConfigError::Refused(format!("standby key {} is the active key", signer.address())));
     }
     if config.production {
         let all: Vec<Address> = std::iter::once(signer.address()).chain(standby.iter().copied()).collect();
@@ -341,7 +343,7 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordStore>) -> Result
         0 => Ok(lookup),
         threads => lookup
             .with_signing_threads(threads)
-            .map_err(|e| Error::Config(format!("cannot start the signing threads: {e}"))),
+            .map_err(|e| ConfigError::Refused(format!("cannot start the signing threads: {e}"))),
     }
 }
 

@@ -18,8 +18,9 @@ use dm3_e2e::{
     free_port, gateway_command, random_profile_keys, repo_root, write_key_file, Chain, Gateway, RedisServer,
 };
 use dm3_gateway::{
+    client::{prepare, NamesClient, Request},
     contracts::IOffchainResolver,
-    names::{prepare, NamesClient, RecordsInput, Request},
+    names::RecordsInput,
     signer::AnswerSigner,
 };
 use dm3_protocol::{dns_encode, namehash, RecordCalls};
@@ -356,7 +357,7 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
     assert_eq!((view["owner"].clone(), view["nonce"].clone()), (Value::Null, json!(2)));
     // The names-API signature made before the dm3 writes is stale now.
     match names.submit(&stale_claim).await {
-        Err(dm3_gateway::Error::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
+        Err(dm3_gateway::client::ClientError::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
         other => panic!("a stale names-API claim went through: {other:?}"),
     }
 }

@@ -12,7 +12,8 @@ use alloy::{
 };
 use dm3_e2e::{free_port, repo_root, send_signal, Gateway, RedisServer};
 use dm3_gateway::{
-    names::{prepare, NamesClient, RecordsInput, Request},
+    client::{prepare, NamesClient, Request},
+    names::RecordsInput,
     profile::{SignedUserProfile, UserProfile},
 };
 use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};

@@ -16,7 +16,10 @@ use alloy::{
     sol_types::{Eip712Domain, SolCall},
 };
 use dm3_e2e::{free_port, submit, Gateway, PersistentRedis};
-use dm3_gateway::names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request};
+use dm3_gateway::{
+    client::{prepare, NamesClient, PreparedWrite, Request},
+    names::RecordsInput,
+};
 use dm3_protocol::{dns_encode, namehash, IResolverService, RecordCalls};
 use reqwest::StatusCode;
 use serde_json::Value;

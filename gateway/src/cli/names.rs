@@ -6,7 +6,8 @@ use alloy::{
 };
 use clap::{Args, Subcommand};
 use dm3_gateway::{
-    names::{NamesClient, RecordsInput, Request},
+    client::{NamesClient, Request},
+    names::RecordsInput,
     profile::{SignedUserProfile, UserProfile},
 };
 use std::path::PathBuf;

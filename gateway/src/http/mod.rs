@@ -8,7 +8,7 @@ mod names;
 mod page;
 
 pub(crate) use error::error_response;
-pub use error::ApiError;
+pub use error::{ApiError, HexProblem};
 pub use page::{content_security_policy, PageConfig};
 
 use crate::{
@@ -133,6 +133,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
                     tracing::info_span!("request", method = %request.method(), route = route_label(request))
                 }))
+                .layer(from_fn(error::log_failures))
                 .layer(from_fn(edge))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.timeout))
                 .layer(cors)

@@ -1,7 +1,8 @@
 //! Resolving names the way a wallet does: ENS registry → ENSIP-10 wildcard
 //! resolver → EIP-3668 CCIP-read through alloy → `resolveWithProof` verifies.
 
-use crate::{contracts::IExtendedResolver, profile::SignedUserProfile, Error, Result};
+use super::{ClientError, Result};
+use crate::{contracts::IExtendedResolver, profile::SignedUserProfile};
 use alloy::{
     primitives::{Address, Bytes},
     providers::{Provider, ProviderCcipReadExt},
@@ -51,7 +52,7 @@ impl<P: Provider> NameResolver<P> {
         let registry = IEnsRegistry::new(self.registry, &self.provider);
         let mut current = name;
         loop {
-            let address = registry.resolver(namehash(current)).call().await.map_err(rpc)?;
+            let address = registry.resolver(namehash(current)).call().await?;
             if address != Address::ZERO {
                 let supports = IExtendedResolver::new(address, &self.provider)
                     .supportsInterface(EXTENDED_RESOLVER_ID.into())
@@ -62,7 +63,7 @@ impl<P: Provider> NameResolver<P> {
             }
             match current.split_once('.') {
                 Some((_, parent)) => current = parent,
-                None if current.is_empty() => return Err(Error::NoResolver(name.to_owned())),
+                None if current.is_empty() => return Err(ClientError::NoResolver(name.to_owned())),
                 None => current = "",
             }
         }
@@ -79,12 +80,12 @@ impl<P: Provider> NameResolver<P> {
         if resolver.extended {
             let call = IExtendedResolver::resolveCall { name: dns_encode(name)?.into(), data: data.into() };
             let tx = TransactionRequest::default().to(resolver.address).input(call.abi_encode().into());
-            let raw = self.provider.call_with_ccip_read(tx).await.map_err(rpc)?;
-            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw).map_err(Error::BadAnswer)?;
+            let raw = self.provider.call_with_ccip_read(tx).await?;
+            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw).map_err(ClientError::BadAnswer)?;
             Ok(Some(answer))
         } else if resolver.exact {
             let tx = TransactionRequest::default().to(resolver.address).input(data.into());
-            Ok(Some(self.provider.call(tx).await.map_err(rpc)?))
+            Ok(Some(self.provider.call(tx).await?))
         } else {
             Ok(None)
         }
@@ -94,7 +95,7 @@ impl<P: Provider> NameResolver<P> {
     pub async fn text(&self, name: &str, key: &str) -> Result<String> {
         let data = RecordCalls::textCall { node: namehash(name), key: key.into() }.abi_encode();
         match self.call_record(name, data).await? {
-            Some(answer) => String::abi_decode(&answer).map_err(Error::BadAnswer),
+            Some(answer) => String::abi_decode(&answer).map_err(ClientError::BadAnswer),
             None => Ok(String::new()),
         }
     }
@@ -103,7 +104,7 @@ impl<P: Provider> NameResolver<P> {
     pub async fn addr(&self, name: &str) -> Result<Address> {
         let data = RecordCalls::addr_0Call { node: namehash(name) }.abi_encode();
         match self.call_record(name, data).await? {
-            Some(answer) => Address::abi_decode(&answer).map_err(Error::BadAnswer),
+            Some(answer) => Address::abi_decode(&answer).map_err(ClientError::BadAnswer),
             None => Ok(Address::ZERO),
         }
     }
@@ -125,8 +126,4 @@ impl<P: Provider> NameResolver<P> {
         profile.verify(self.addr(name).await?)?;
         Ok(Some(profile))
     }
-}
-
-fn rpc(error: impl std::fmt::Display) -> Error {
-    Error::Rpc(error.to_string())
 }
