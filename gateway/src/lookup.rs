@@ -1,7 +1,7 @@
 //! The domain core: answer one `OffchainLookup` with a signed record.
 //!
 //! HTTP-free: the handlers in [`crate::http`] parse the request, call
-//! [`LookupService::answer`], and map its [`LookupError`].
+//! [`LookupService::lookup`], and map its [`LookupError`].
 
 use crate::{
     cache::{cache_key, Answer, AnswerCache},
@@ -198,23 +198,16 @@ impl LookupService {
         self.cache.as_ref()
     }
 
-    /// Answers `calldata` (the `OffchainLookup` callData) for the resolver `origin`:
-    /// returns `abi.encode(bytes result, uint64 expires, bytes sig)`, always
-    /// freshly signed (no cache).
-    ///
-    /// Unknown names and records give signed empty values; only malformed
-    /// requests, unknown resolvers and unserved names are errors, and store
-    /// failures are [`LookupError::Store`].
-    pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
-        let request = self.check(origin, calldata)?;
-        let (signed, _) = self.sign(origin, calldata, &request).await?;
-        Ok(encode_response(&signed))
-    }
-
-    /// Like [`LookupService::answer`], but through the cache when it is on: a
+    /// Answers `calldata` (the `OffchainLookup` callData) for the resolver
+    /// `origin` with the HTTP body `abi.encode(bytes result, uint64 expires,
+    /// bytes sig)`, through the cache when it is on: a
     /// cached answer is served while fresh and while its name has not changed;
     /// concurrent requests for the same (origin, callData) share one store read
     /// and one signature. Errors are never cached.
+    ///
+    /// Unknown names and records give signed empty values; only malformed
+    /// requests, unknown resolvers and unserved names are refusals, and store
+    /// failures are [`LookupError::Store`].
     pub async fn lookup(&self, origin: Address, calldata: &[u8]) -> Result<Arc<Answer>> {
         let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
             let request = self.check(origin, calldata)?;
@@ -277,7 +270,7 @@ impl LookupService {
     ) -> Result<Answer> {
         let (signed, expiry) = self.sign(origin, calldata, request).await?;
         let fresh_for = expiry.map_or(fresh_for, |at| fresh_for.min(at.saturating_duration_since(Instant::now())));
-        Ok(Answer::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
+        Ok(Answer::new(encode_response(&signed), &signed.signature, record_function(request), fresh_for))
     }
 
     /// Reads the records `request` asks for and signs the answer; also
@@ -324,7 +317,7 @@ impl LookupService {
 }
 
 /// The record function a request asks, as a metrics label.
-pub fn request_kind(request: &ResolveRequest) -> &'static str {
+pub fn record_function(request: &ResolveRequest) -> &'static str {
     if request.multicall {
         return "multicall";
     }
@@ -347,6 +340,13 @@ mod tests {
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
     use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService};
+
+    /// The freshly signed response (never the cache) to `calldata` for `origin`.
+    async fn respond(service: &LookupService, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
+        let request = service.check(origin, calldata)?;
+        let (signed, _) = service.sign(origin, calldata, &request).await?;
+        Ok(encode_response(&signed))
+    }
 
     fn coin_type(value: u64) -> U256 {
         U256::from(value)
@@ -405,7 +405,7 @@ mod tests {
         ];
         for (inner, expected) in cases {
             let calldata = request("alice.dm3.eth", inner);
-            let response = service.answer(RESOLVER, &calldata).await.unwrap();
+            let response = respond(&service, RESOLVER, &calldata).await.unwrap();
             assert_eq!(open(&service, &calldata, &response).as_ref(), expected.as_slice());
         }
     }
@@ -415,7 +415,7 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("nobody.dm3.eth");
         let calldata = request("nobody.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        let response = service.answer(RESOLVER, &calldata).await.unwrap();
+        let response = respond(&service, RESOLVER, &calldata).await.unwrap();
         assert_eq!(open(&service, &calldata, &response).as_ref(), Address::ZERO.abi_encode().as_slice());
     }
 
@@ -428,7 +428,7 @@ mod tests {
             RecordCalls::addr_0Call { node }.abi_encode().into(),
         ];
         let calldata = request("alice.dm3.eth", RecordCalls::multicallCall { data: calls }.abi_encode());
-        let response = service.answer(RESOLVER, &calldata).await.unwrap();
+        let response = respond(&service, RESOLVER, &calldata).await.unwrap();
         let result = open(&service, &calldata, &response);
         let results = RecordCalls::multicallCall::abi_decode_returns(&result).unwrap();
         assert_eq!(results.len(), 2);
@@ -440,17 +440,19 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("alice.other.eth");
         let calldata = request("alice.other.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
+        assert!(matches!(respond(&service, RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("xdm3.eth");
         let calldata = request("xdm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
+        assert!(matches!(respond(&service, RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("alice.dm3.eth");
         let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.answer(other, &calldata).await, Err(LookupError::UnknownResolver(a)) if a == other));
+        assert!(
+            matches!(respond(&service, other, &calldata).await, Err(LookupError::UnknownResolver(a)) if a == other)
+        );
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
-        assert!(open_service.answer(other, &calldata).await.is_ok());
+        assert!(respond(&open_service, other, &calldata).await.is_ok());
     }
 
     /// A store whose values expire `life` after each read (as the L2 store's do).

@@ -8,7 +8,7 @@
 
 use super::{
     error::{parse_json, HexProblem},
-    ApiError, AppState, RecordKind,
+    ApiError, AppState, RecordFunction,
 };
 use alloy::primitives::Address;
 use axum::{
@@ -136,7 +136,7 @@ async fn respond(
         }
         None => json_body(answer.body.clone()),
     };
-    response.extensions_mut().insert(RecordKind(answer.kind));
+    response.extensions_mut().insert(RecordFunction(answer.kind));
     Ok(response)
 }
 

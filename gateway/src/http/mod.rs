@@ -80,7 +80,7 @@ pub struct AppState {
 /// The record function a response answered (`text`, `multicall`, …), set by
 /// the CCIP-read handlers as a response extension for the request metrics.
 #[derive(Debug, Clone, Copy)]
-pub struct RecordKind(pub &'static str);
+pub struct RecordFunction(pub &'static str);
 
 /// Per-client-IP limit on names-API writes.
 #[derive(Debug, Clone, Copy)]
@@ -184,7 +184,7 @@ async fn edge(request: Request, next: Next) -> Response<Body> {
 
 /// Counts the request and records its duration.
 fn track(route: &'static str, started: Instant, response: &Response<Body>) {
-    let record = response.extensions().get::<RecordKind>().map_or("-", |kind| kind.0);
+    let record = response.extensions().get::<RecordFunction>().map_or("-", |function| function.0);
     let status = response.status();
     metrics::counter!("dm3_gateway_requests_total", "route" => route, "record" => record, "status" => status_label(status))
         .increment(1);
