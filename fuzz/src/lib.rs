@@ -22,12 +22,12 @@ use dm3_gateway::{
     lookup::{LookupPolicy, LookupService},
     names::{NameRules, NamesConfig, NamesService, RecordsInput, SignatureChecker, MAX_RECORDS_JSON_BYTES},
     profile::{DeliveryServiceProfile, SignedUserProfile},
-    protocol::{
-        decode_dm3_request, decode_request, dns_decode, dns_encode, namehash, IDm3ResolverService, IResolverService,
-        RecordCalls, RecordQuery, ResolveRequest, MAX_MULTICALL_CALLS,
-    },
     signer::AnswerSigner,
     store::{EmbeddedStore, NameStore},
+};
+use dm3_protocol::{
+    decode_dm3_request, decode_request, dns_decode, dns_encode, namehash, IDm3ResolverService, IResolverService,
+    RecordCalls, RecordQuery, ResolveRequest, MAX_MULTICALL_CALLS,
 };
 use std::{sync::Arc, time::Duration};
 use tower::ServiceExt;

@@ -20,10 +20,10 @@ use dm3_gateway::{
     cache::CachedResponse,
     http::{app, AppState},
     lookup::{LookupPolicy, LookupService},
-    protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls},
     signer::AnswerSigner,
     store::{EmbeddedStore, NameRecord, NameWriter},
 };
+use dm3_protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls};
 use std::{hint::black_box, sync::Arc, time::Duration};
 use tower::ServiceExt;
 

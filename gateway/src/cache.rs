@@ -9,13 +9,10 @@
 //! through the Redis change channel) bumps the counter, so the answer is stale
 //! on its next read. Two names sharing a slot only cost an extra miss.
 
-use crate::{
-    protocol::namehash,
-    store::{ChangeSink, NameRecord, NameWrite, NameWriter, StoreError, WriteOutcome},
-    Error,
-};
+use crate::store::{ChangeSink, NameRecord, NameWrite, NameWriter, StoreError, WriteOutcome};
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
+use dm3_protocol::namehash;
 use std::{
     hash::BuildHasher,
     sync::{
@@ -323,12 +320,13 @@ impl ResponseCache {
     }
 
     /// The answer for `key`: computed by `init` once for all concurrent callers.
-    /// Returns the answer and whether this caller's `init` ran.
-    pub(crate) async fn get_with(
+    /// Returns the answer and whether this caller's `init` ran; a failure is
+    /// shared by every caller that waited on it, and is not cached.
+    pub(crate) async fn get_with<E: Send + Sync + 'static>(
         &self,
         key: &CacheKey,
-        init: impl std::future::Future<Output = Result<Arc<CachedResponse>, Error>>,
-    ) -> Result<(Arc<CachedResponse>, bool), Error> {
+        init: impl std::future::Future<Output = Result<Arc<CachedResponse>, E>>,
+    ) -> Result<(Arc<CachedResponse>, bool), Arc<E>> {
         let ran = AtomicBool::new(false);
         let answer = self
             .answers
@@ -336,8 +334,7 @@ impl ResponseCache {
                 ran.store(true, Ordering::Relaxed);
                 init.await
             })
-            .await
-            .map_err(Error::shared)?;
+            .await?;
         Ok((answer, ran.load(Ordering::Relaxed)))
     }
 

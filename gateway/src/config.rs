@@ -335,6 +335,27 @@ impl ServeConfig {
 }
 
 /// Why a configuration file could not be applied.
+/// Why the gateway could not be built from its configuration: a refused
+/// combination of options, or a part (store, signing key, threads) that
+/// could not be opened. Reported at start-up, before anything is served.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The options are not acceptable together (production-mode refusals,
+    /// conflicting or malformed options); the text names the options.
+    #[error("configuration: {0}")]
+    Refused(String),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The signing key could not be loaded.
+    #[error(transparent)]
+    Signing(#[from] crate::signer::SigningError),
+    /// A thread or socket could not be set up.
+    #[error("cannot start: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A malformed value in the configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigFileError {
     /// The file could not be read.

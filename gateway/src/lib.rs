@@ -13,17 +13,15 @@
 
 pub mod cache;
 pub mod client;
+pub mod clock;
 pub mod config;
-mod error;
+pub mod contracts;
 pub mod http;
 pub mod listener;
 pub mod lookup;
 pub mod names;
 pub mod profile;
-pub mod protocol;
 pub mod server;
 pub mod signer;
 pub mod store;
 pub mod telemetry;
-
-pub use error::{Error, Result};

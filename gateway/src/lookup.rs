@@ -1,26 +1,77 @@
 //! The domain core: answer one `OffchainLookup` with a signed record.
 //!
 //! HTTP-free: the handlers in [`crate::http`] parse the request, call
-//! [`LookupService::answer`], and map its [`Error`](crate::Error).
+//! [`LookupService::lookup`], and map its [`LookupError`].
 
 use crate::{
     cache::{cache_key, CachedResponse, ResponseCache},
-    protocol::{
-        decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest,
-        Scheme, SignedAnswer,
-    },
+    signer::SigningError,
     signer::{AnswerSigner, SigningPool},
     store::{RecordReader, StoreError},
-    Error, Result,
 };
 use alloy::{
     primitives::{Address, Bytes},
     sol_types::SolCall,
 };
+use dm3_protocol::{
+    decode_dm3_request, decode_request, dm3_result, encode_response, RecordCalls, RecordQuery, ResolveRequest, Scheme,
+    SignedAnswer,
+};
 use std::{
     sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
+
+/// Result with [`LookupError`].
+pub type Result<T, E = LookupError> = std::result::Result<T, E>;
+
+/// Why a lookup was refused (the request's fault: 4xx) or failed (the
+/// store's or the signer's: 5xx, so that clients try their next URL).
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The callData breaks the wire protocol.
+    #[error(transparent)]
+    Protocol(#[from] dm3_protocol::ProtocolError),
+    /// The resolver (origin) is not on this gateway's allow-list.
+    #[error("this gateway does not sign for resolver {0}")]
+    UnknownResolver(Address),
+    /// The name is longer than served names can be.
+    #[error("name has {len} bytes, at most {max} are served")]
+    NameTooLong {
+        /// Bytes in the name.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The name is not a served parent nor below one.
+    #[error("name {0:?} is not served by this gateway")]
+    NameNotServed(String),
+    /// The store failed or did not answer in time.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Signing the answer failed.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// One failure delivered to every request that waited on the same
+    /// de-duplicated computation (the answer cache).
+    #[error(transparent)]
+    Shared(Arc<Self>),
+}
+
+impl LookupError {
+    /// Takes the error out of `shared` when this is its only holder, else wraps it.
+    pub fn shared(shared: Arc<Self>) -> Self {
+        Arc::try_unwrap(shared).unwrap_or_else(Self::Shared)
+    }
+
+    /// The error itself, through any [`LookupError::Shared`] wrapping.
+    pub fn cause(&self) -> &Self {
+        match self {
+            Self::Shared(inner) => inner.cause(),
+            other => other,
+        }
+    }
+}
 
 /// What the gateway signs for and how.
 #[derive(Debug, Clone)]
@@ -147,23 +198,16 @@ impl LookupService {
         self.cache.as_ref()
     }
 
-    /// Answers `calldata` (the `OffchainLookup` callData) for the resolver `origin`:
-    /// returns `abi.encode(bytes result, uint64 expires, bytes sig)`, always
-    /// freshly signed (no cache).
-    ///
-    /// Unknown names and records give signed empty values; only malformed
-    /// requests, unknown resolvers and unserved names are errors, and store
-    /// failures are [`Error::Store`].
-    pub async fn answer(&self, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
-        let request = self.check(origin, calldata)?;
-        let (signed, _) = self.sign(origin, calldata, &request).await?;
-        Ok(encode_response(&signed))
-    }
-
-    /// Like [`LookupService::answer`], but through the cache when it is on: a
+    /// Answers `calldata` (the `OffchainLookup` callData) for the resolver
+    /// `origin` with the HTTP body `abi.encode(bytes result, uint64 expires,
+    /// bytes sig)`, through the cache when it is on: a
     /// cached answer is served while fresh and while its name has not changed;
     /// concurrent requests for the same (origin, callData) share one store read
     /// and one signature. Errors are never cached.
+    ///
+    /// Unknown names and records give signed empty values; only malformed
+    /// requests, unknown resolvers and unserved names are refusals, and store
+    /// failures are [`LookupError::Store`].
     pub async fn lookup(&self, origin: Address, calldata: &[u8]) -> Result<Arc<CachedResponse>> {
         let Some(cache) = self.cache.as_ref().filter(|cache| cache.is_live()) else {
             let request = self.check(origin, calldata)?;
@@ -184,7 +228,8 @@ impl LookupService {
                 answer.stamp = Some(stamp);
                 Ok(Arc::new(answer))
             })
-            .await?;
+            .await
+            .map_err(LookupError::shared)?;
         crate::telemetry::cache_lookup(if ran { "miss" } else { "joined" });
         if answer.stamp.is_some_and(|stamp| generations.is_current(stamp)) {
             return Ok(answer);
@@ -199,17 +244,17 @@ impl LookupService {
     pub fn check(&self, origin: Address, calldata: &[u8]) -> Result<ResolveRequest> {
         let scheme = self.scheme_for(origin);
         if scheme == Scheme::Ens && !self.policy.resolvers.is_empty() && !self.policy.resolvers.contains(&origin) {
-            return Err(Error::UnknownResolver(origin));
+            return Err(LookupError::UnknownResolver(origin));
         }
         let request = match scheme {
             Scheme::Ens => decode_request(calldata)?,
             Scheme::Dm3 => decode_dm3_request(calldata)?,
         };
         if request.name.len() > MAX_NAME_BYTES {
-            return Err(Error::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
+            return Err(LookupError::NameTooLong { len: request.name.len(), max: MAX_NAME_BYTES });
         }
         if !self.serves(&request.name) {
-            return Err(Error::NameNotServed(request.name));
+            return Err(LookupError::NameNotServed(request.name));
         }
         Ok(request)
     }
@@ -225,7 +270,7 @@ impl LookupService {
     ) -> Result<CachedResponse> {
         let (signed, expiry) = self.sign(origin, calldata, request).await?;
         let fresh_for = expiry.map_or(fresh_for, |at| fresh_for.min(at.saturating_duration_since(Instant::now())));
-        Ok(CachedResponse::new(encode_response(&signed), &signed.signature, request_kind(request), fresh_for))
+        Ok(CachedResponse::new(encode_response(&signed), &signed.signature, record_function(request), fresh_for))
     }
 
     /// Reads the records `request` asks for and signs the answer; also
@@ -253,7 +298,7 @@ impl LookupService {
             }
         };
         let started = Instant::now();
-        let expires = unix_now().saturating_add(self.policy.ttl.as_secs());
+        let expires = crate::clock::unix_now().saturating_add(self.policy.ttl.as_secs());
         let answer = match &self.signing {
             Signing::Inline(signer) => signer.sign_answer_in(scheme, origin, calldata, result, expires)?,
             Signing::Threads(pool) => pool.sign_answer_in(scheme, origin, calldata, result, expires).await?,
@@ -272,7 +317,7 @@ impl LookupService {
 }
 
 /// The record function a request asks, as a metrics label.
-pub fn request_kind(request: &ResolveRequest) -> &'static str {
+pub fn record_function(request: &ResolveRequest) -> &'static str {
     if request.multicall {
         return "multicall";
     }
@@ -285,21 +330,23 @@ pub fn request_kind(request: &ResolveRequest) -> &'static str {
     }
 }
 
-/// The current Unix time in seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
         cache::{CacheConfig, InvalidatingWriter, NameGenerations},
-        protocol::{dns_encode, namehash, signature_digest, IResolverService},
         store::{EmbeddedStore, NameRecord, NameWriter},
     };
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
+    use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService};
+
+    /// The freshly signed response (never the cache) to `calldata` for `origin`.
+    async fn respond(service: &LookupService, origin: Address, calldata: &[u8]) -> Result<Vec<u8>> {
+        let request = service.check(origin, calldata)?;
+        let (signed, _) = service.sign(origin, calldata, &request).await?;
+        Ok(encode_response(&signed))
+    }
 
     fn coin_type(value: u64) -> U256 {
         U256::from(value)
@@ -338,7 +385,7 @@ mod tests {
 
     fn open(service: &LookupService, calldata: &[u8], response: &[u8]) -> Bytes {
         let (result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(response).unwrap();
-        assert!(expires > unix_now() + 250 && expires <= unix_now() + 300);
+        assert!(expires > crate::clock::unix_now() + 250 && expires <= crate::clock::unix_now() + 300);
         let digest = signature_digest(RESOLVER, expires, calldata, &result);
         let signer = Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
         assert_eq!(signer, service.signer().address());
@@ -365,7 +412,7 @@ mod tests {
         ];
         for (inner, expected) in cases {
             let calldata = request("alice.dm3.eth", inner);
-            let response = service.answer(RESOLVER, &calldata).await.unwrap();
+            let response = respond(&service, RESOLVER, &calldata).await.unwrap();
             assert_eq!(open(&service, &calldata, &response).as_ref(), expected.as_slice());
         }
     }
@@ -375,7 +422,7 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("nobody.dm3.eth");
         let calldata = request("nobody.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        let response = service.answer(RESOLVER, &calldata).await.unwrap();
+        let response = respond(&service, RESOLVER, &calldata).await.unwrap();
         assert_eq!(open(&service, &calldata, &response).as_ref(), Address::ZERO.abi_encode().as_slice());
     }
 
@@ -388,7 +435,7 @@ mod tests {
             RecordCalls::addr_0Call { node }.abi_encode().into(),
         ];
         let calldata = request("alice.dm3.eth", RecordCalls::multicallCall { data: calls }.abi_encode());
-        let response = service.answer(RESOLVER, &calldata).await.unwrap();
+        let response = respond(&service, RESOLVER, &calldata).await.unwrap();
         let result = open(&service, &calldata, &response);
         let results = RecordCalls::multicallCall::abi_decode_returns(&result).unwrap();
         assert_eq!(results.len(), 2);
@@ -400,17 +447,19 @@ mod tests {
         let (service, _dir) = make_service(vec![RESOLVER]).await;
         let node = namehash("alice.other.eth");
         let calldata = request("alice.other.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
+        assert!(matches!(respond(&service, RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("xdm3.eth");
         let calldata = request("xdm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
-        assert!(matches!(service.answer(RESOLVER, &calldata).await, Err(Error::NameNotServed(_))));
+        assert!(matches!(respond(&service, RESOLVER, &calldata).await, Err(LookupError::NameNotServed(_))));
         let node = namehash("alice.dm3.eth");
         let calldata = request("alice.dm3.eth", RecordCalls::addr_0Call { node }.abi_encode());
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.answer(other, &calldata).await, Err(Error::UnknownResolver(a)) if a == other));
+        assert!(
+            matches!(respond(&service, other, &calldata).await, Err(LookupError::UnknownResolver(a)) if a == other)
+        );
         // Development mode: no allow-list, any resolver.
         let (open_service, _dir) = make_service(vec![]).await;
-        assert!(open_service.answer(other, &calldata).await.is_ok());
+        assert!(respond(&open_service, other, &calldata).await.is_ok());
     }
 
     /// A store whose values expire `life` after each read (as the L2 store's do).
@@ -487,9 +536,9 @@ mod tests {
 
         // Errors are not cached, and bad requests never reach the cache.
         let other = Address::repeat_byte(2);
-        assert!(matches!(service.lookup(other, &calldata).await, Err(Error::UnknownResolver(_))));
+        assert!(matches!(service.lookup(other, &calldata).await, Err(LookupError::UnknownResolver(_))));
         let long = format!("{}dm3.eth", format!("{}.", "a".repeat(255)).repeat(4));
         let calldata = request(&long, RecordCalls::addr_0Call { node: namehash(&long) }.abi_encode());
-        assert!(matches!(service.lookup(RESOLVER, &calldata).await, Err(Error::NameTooLong { .. })));
+        assert!(matches!(service.lookup(RESOLVER, &calldata).await, Err(LookupError::NameTooLong { .. })));
     }
 }

@@ -5,13 +5,73 @@
 //! signature is the owner's EIP-191 `personal_sign` over dm3's registration
 //! message (see [`registration_message`]).
 
-use crate::{Error, Result};
 use alloy::{
     primitives::{Address, Signature},
     signers::{local::PrivateKeySigner, SignerSync},
 };
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde::{Deserialize, Serialize};
+
+/// Result with [`ProfileError`].
+pub type Result<T, E = ProfileError> = std::result::Result<T, E>;
+
+/// Why a dm3 profile record is malformed or its signature does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// A public key is not standard base64 of 32 bytes.
+    #[error("{0} must be standard base64 of 32 bytes")]
+    KeyEncoding(&'static str),
+    /// The signing key is not a point on the Ed25519 curve.
+    #[error("publicSigningKey is not a valid Ed25519 point")]
+    SigningKeyNotAPoint,
+    /// The signing key is a small-order point (anyone could forge for it).
+    #[error("publicSigningKey is a small-order Ed25519 point")]
+    SigningKeySmallOrder,
+    /// The signing key is a second encoding of a point.
+    #[error("publicSigningKey is not a canonical Ed25519 encoding")]
+    SigningKeyNotCanonical,
+    /// A user profile names no delivery service, or an empty one.
+    #[error("deliveryServices must be a non-empty list of ENS names")]
+    NoDeliveryServices,
+    /// A delivery-service URL is not http(s).
+    #[error("url must be http(s)")]
+    UrlNotHttp,
+    /// The record is not a `data:application/json` URI.
+    #[error("not a data:application/json URI")]
+    NotDataUri,
+    /// The `;base64,` form does not decode.
+    #[error("bad base64 data URI")]
+    BadBase64,
+    /// The JSON is not dm3's `SignedUserProfile`.
+    #[error("bad JSON: {0}")]
+    BadJson(#[source] serde_json::Error),
+    /// The record is a profile, but not in the one form a gateway stores.
+    #[error("the record must be data:application/json, followed by key-sorted compact JSON")]
+    NotCanonical,
+    /// The signature is not hex.
+    #[error("signature is not hex")]
+    SignatureNotHex,
+    /// The signature is not 65 bytes `r ‖ s ‖ v`.
+    #[error("signature is not 65 bytes r‖s‖v")]
+    SignatureNotRsv,
+    /// No address recovers from the signature.
+    #[error("signature does not recover")]
+    SignatureDoesNotRecover,
+    /// Another account signed the profile.
+    #[error("signed by {signer}, not by the owner {owner}")]
+    WrongSigner {
+        /// Who signed.
+        signer: Address,
+        /// Who should have.
+        owner: Address,
+    },
+    /// The owner's signature (EOA or ERC-1271) does not verify.
+    #[error("profile is not signed by the owner {0}")]
+    NotSignedByOwner(Address),
+    /// Signing a profile failed.
+    #[error("signing failed: {0}")]
+    Sign(#[from] alloy::signers::Error),
+}
 
 /// Prefix of a profile record value.
 pub const DATA_URI_PREFIX: &str = "data:application/json,";
@@ -47,7 +107,7 @@ impl DeliveryServiceProfile {
     pub fn validate(&self) -> Result<()> {
         validate_keys(&self.public_encryption_key, &self.public_signing_key)?;
         if !(self.url.starts_with("https://") || self.url.starts_with("http://")) {
-            return Err(Error::InvalidProfile("url must be http(s)".into()));
+            return Err(ProfileError::UrlNotHttp);
         }
         Ok(())
     }
@@ -85,7 +145,7 @@ impl UserProfile {
     pub fn validate(&self) -> Result<()> {
         validate_keys(&self.public_encryption_key, &self.public_signing_key)?;
         if self.delivery_services.is_empty() || self.delivery_services.iter().any(|ds| ds.is_empty()) {
-            return Err(Error::InvalidProfile("deliveryServices must be a non-empty list of ENS names".into()));
+            return Err(ProfileError::NoDeliveryServices);
         }
         Ok(())
     }
@@ -106,24 +166,19 @@ fn validate_keys(encryption: &str, signing: &str) -> Result<()> {
 /// cofactored equation; a non-canonical encoding is a second byte string for
 /// the same point.
 pub fn check_signing_key(bytes: &[u8; 32]) -> Result<()> {
-    let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
-        .map_err(|_| Error::InvalidProfile("publicSigningKey is not a valid Ed25519 point".into()))?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| ProfileError::SigningKeyNotAPoint)?;
     if key.is_weak() {
-        return Err(Error::InvalidProfile("publicSigningKey is a small-order Ed25519 point".into()));
+        return Err(ProfileError::SigningKeySmallOrder);
     }
     // Decompression accepts some non-canonical encodings; re-encoding yields the canonical one.
     if key.to_edwards().compress().as_bytes() != bytes {
-        return Err(Error::InvalidProfile("publicSigningKey is not a canonical Ed25519 encoding".into()));
+        return Err(ProfileError::SigningKeyNotCanonical);
     }
     Ok(())
 }
 
-fn decode_key(field: &str, value: &str) -> Result<[u8; 32]> {
-    BASE64
-        .decode(value)
-        .ok()
-        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-        .ok_or_else(|| Error::InvalidProfile(format!("{field} must be standard base64 of 32 bytes")))
+fn decode_key(field: &'static str, value: &str) -> Result<[u8; 32]> {
+    BASE64.decode(value).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()).ok_or(ProfileError::KeyEncoding(field))
 }
 
 impl SignedUserProfile {
@@ -150,11 +205,11 @@ impl SignedUserProfile {
         let json = if let Some(json) = value.strip_prefix(DATA_URI_PREFIX) {
             json.as_bytes().to_vec()
         } else if let Some(b64) = value.strip_prefix("data:application/json;base64,") {
-            BASE64.decode(b64).map_err(|_| Error::InvalidProfile("bad base64 data URI".into()))?
+            BASE64.decode(b64).map_err(|_| ProfileError::BadBase64)?
         } else {
-            return Err(Error::InvalidProfile("not a data:application/json URI".into()));
+            return Err(ProfileError::NotDataUri);
         };
-        serde_json::from_slice(&json).map_err(|e| Error::InvalidProfile(format!("bad JSON: {e}")))
+        serde_json::from_slice(&json).map_err(ProfileError::BadJson)
     }
 
     /// Checks a text-record value as a dm3 user profile: that it parses
@@ -168,16 +223,14 @@ impl SignedUserProfile {
     /// Validates the profile and checks that `owner` signed it.
     pub fn verify(&self, owner: Address) -> Result<()> {
         self.profile.validate()?;
-        let bytes =
-            alloy::hex::decode(&self.signature).map_err(|_| Error::InvalidProfile("signature is not hex".into()))?;
-        let signature =
-            Signature::from_raw(&bytes).map_err(|_| Error::InvalidProfile("signature is not 65 bytes r‖s‖v".into()))?;
+        let bytes = alloy::hex::decode(&self.signature).map_err(|_| ProfileError::SignatureNotHex)?;
+        let signature = Signature::from_raw(&bytes).map_err(|_| ProfileError::SignatureNotRsv)?;
         let message = registration_message(owner, &self.profile);
         let signer = signature
             .recover_address_from_msg(message.as_bytes())
-            .map_err(|_| Error::InvalidProfile("signature does not recover".into()))?;
+            .map_err(|_| ProfileError::SignatureDoesNotRecover)?;
         if signer != owner {
-            return Err(Error::InvalidProfile(format!("signed by {signer}, not by the owner {owner}")));
+            return Err(ProfileError::WrongSigner { signer, owner });
         }
         Ok(())
     }
@@ -302,12 +355,21 @@ mod tests {
         let weak = [identity, minus_one];
         for key in weak {
             let error = check_signing_key(&key).unwrap_err();
-            assert_eq!(error.code(), "invalid_profile");
+            assert!(matches!(error, ProfileError::SigningKeySmallOrder), "{error}");
             assert!(error.to_string().contains("small-order"), "{error}");
         }
         for key in [identity_unreduced, identity_negative_zero] {
             let error = check_signing_key(&key).unwrap_err();
-            assert_eq!(error.code(), "invalid_profile", "{}", alloy::hex::encode(key));
+            assert!(
+                matches!(
+                    error,
+                    ProfileError::SigningKeyNotAPoint
+                        | ProfileError::SigningKeyNotCanonical
+                        | ProfileError::SigningKeySmallOrder
+                ),
+                "{}: {error}",
+                alloy::hex::encode(key)
+            );
         }
         // Non-canonical encodings of large-order points: y = p + k for the
         // small k that are the y of such a point (k itself is the canonical form).
@@ -332,7 +394,7 @@ mod tests {
         }
         let mut p = profile();
         p.public_signing_key = BASE64.encode(identity);
-        assert_eq!(p.validate().unwrap_err().code(), "invalid_profile");
+        assert!(matches!(p.validate().unwrap_err(), ProfileError::SigningKeySmallOrder));
     }
 
     #[test]

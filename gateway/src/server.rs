@@ -6,7 +6,7 @@ use crate::store::{ChangeSink, EventFollower, L2Store};
 use crate::store::{RedisChangeListener, RedisStore, SentinelConfig};
 use crate::{
     cache::{CacheConfig, InvalidatingWriter, NameGenerations, ResponseCache},
-    config::{ServeConfig, StoreConfig},
+    config::{ConfigError, ServeConfig, StoreConfig},
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
@@ -16,13 +16,15 @@ use crate::{
     },
     signer::AnswerSigner,
     store::{Backend, EmbeddedStore, NameStore, RecordReader},
-    Error, Result,
 };
 use alloy::{
     primitives::{address, Address},
     providers::{DynProvider, Provider},
 };
 use std::{sync::Arc, time::Duration};
+
+/// Result with [`ConfigError`]: what can go wrong building the gateway.
+pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 
 /// File name of the development key kept in the data directory.
 pub const DEV_KEY_FILE: &str = "dev-signer.key";
@@ -68,8 +70,8 @@ fn open_backend(config: &StoreConfig) -> Result<OpenedBackend> {
 
 /// The configuration error of a flag whose backend this build left out.
 #[cfg(not(all(feature = "redis", feature = "l2")))]
-fn left_out(flag: &str, feature: &str) -> Error {
-    Error::Config(format!(
+fn left_out(flag: &str, feature: &str) -> ConfigError {
+    ConfigError::Refused(format!(
         "{flag} needs the `{feature}` backend, which this build of dm3-gateway leaves out \
          (rebuild with `--features {feature}`)"
     ))
@@ -108,7 +110,7 @@ fn open_l2(config: &StoreConfig) -> Result<OpenedBackend> {
     let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else {
         unreachable!("open_backend checks both flags")
     };
-    let url = url.parse().map_err(|e| Error::Rpc(format!("bad --l2-rpc-url: {e}")))?;
+    let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --l2-rpc-url: {e}")))?;
     let block = match config.l2_block.as_str() {
         "safe" => alloy::eips::BlockNumberOrTag::Safe,
         "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
@@ -183,7 +185,7 @@ pub fn is_well_known_signer(address: Address) -> bool {
 /// The refusals of production mode: an explicit key (not the development key
 /// in the data directory), at least one --resolver, and no publicly known key.
 pub fn check_production(config: &ServeConfig, signers: &[Address]) -> Result<()> {
-    let refuse = |why: String| Err(Error::Config(format!("--production: {why}")));
+    let refuse = |why: String| Err(ConfigError::Refused(format!("--production: {why}")));
     if config.signer_key.is_none() && config.signer_key_file.is_none() {
         return refuse("no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into());
     }
@@ -200,13 +202,13 @@ pub fn check_production(config: &ServeConfig, signers: &[Address]) -> Result<()>
 /// data directory, generating it there on first start.
 pub fn load_signer(config: &ServeConfig) -> Result<AnswerSigner> {
     if let Some(key) = &config.signer_key {
-        return AnswerSigner::from_hex(key);
+        return Ok(AnswerSigner::from_hex(key)?);
     }
     if let Some(path) = &config.signer_key_file {
-        return AnswerSigner::from_file(path);
+        return Ok(AnswerSigner::from_file(path)?);
     }
     if config.production {
-        return Err(Error::Config(
+        return Err(ConfigError::Refused(
             "--production: no signing key: pass --signer-key-file or DM3_GATEWAY_SIGNER_KEY".into(),
         ));
     }
@@ -265,7 +267,7 @@ fn cache_config(config: &ServeConfig) -> Result<Option<CacheConfig>> {
         cache_ttl = cache_ttl.min(config.store.l2_cache_ttl);
     }
     if cache_ttl > 0 && cache_ttl >= config.ttl {
-        return Err(Error::Config(format!(
+        return Err(ConfigError::Refused(format!(
             "--cache-ttl ({cache_ttl}) must be below --ttl ({}): a cached answer must not outlive its signature",
             config.ttl
         )));
@@ -358,12 +360,12 @@ fn write_rate_limit(config: &ServeConfig) -> Option<WriteRateLimit> {
 fn names_rpc(config: &ServeConfig) -> Result<Option<DynProvider>> {
     let options = &config.names;
     let Some(url) = &options.rpc_url else { return Ok(None) };
-    let url = url.parse().map_err(|e| Error::Rpc(format!("bad --rpc-url: {e}")))?;
+    let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --rpc-url: {e}")))?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(options.rpc_timeout))
         .connect_timeout(Duration::from_secs(options.rpc_timeout))
         .build()
-        .map_err(|e| Error::Rpc(format!("http client: {e}")))?;
+        .map_err(|e| ConfigError::Refused(format!("http client: {e}")))?;
     let transport = alloy::transports::http::Http::with_client(http, url);
     let client = alloy::rpc::client::RpcClient::new(transport, false);
     Ok(Some(alloy::providers::ProviderBuilder::new().connect_client(client).erased()))
@@ -418,9 +420,9 @@ pub fn page_config(config: &ServeConfig) -> Result<Option<PageConfig>> {
         return Ok(None);
     }
     if let Some(url) = &page.page_rpc_url {
-        let parsed = reqwest::Url::parse(url).map_err(|e| Error::Config(format!("bad --page-rpc-url: {e}")))?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::Refused(format!("bad --page-rpc-url: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config("--page-rpc-url must be an http or https URL".into()));
+            return Err(ConfigError::Refused("--page-rpc-url must be an http or https URL".into()));
         }
     }
     Ok(Some(PageConfig {
@@ -440,9 +442,9 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordReader>) -> Resul
         .standby_signer_key_files
         .iter()
         .map(|path| AnswerSigner::from_file(path).map(|s| s.address()))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     if standby.contains(&signer.address()) {
-        return Err(Error::Config(format!("standby key {} is the active key", signer.address())));
+        return Err(ConfigError::Refused(format!("standby key {} is the active key", signer.address())));
     }
     if config.production {
         let all: Vec<Address> = std::iter::once(signer.address()).chain(standby.iter().copied()).collect();
@@ -465,7 +467,7 @@ pub fn build_lookup(config: &ServeConfig, store: Arc<dyn RecordReader>) -> Resul
         0 => Ok(lookup),
         threads => lookup
             .with_signing_threads(threads)
-            .map_err(|e| Error::Config(format!("cannot start the signing threads: {e}"))),
+            .map_err(|e| ConfigError::Refused(format!("cannot start the signing threads: {e}"))),
     }
 }
 
@@ -549,7 +551,7 @@ mod tests {
         {
             let error = open_store(&redis).unwrap_err();
             assert!(
-                matches!(&error, Error::Config(m) if m.contains("--redis-url") && m.contains("`redis`")),
+                matches!(&error, ConfigError::Refused(m) if m.contains("--redis-url") && m.contains("`redis`")),
                 "{error}"
             );
         }
@@ -566,7 +568,10 @@ mod tests {
         #[cfg(not(feature = "l2"))]
         {
             let error = open_store(&l2).unwrap_err();
-            assert!(matches!(&error, Error::Config(m) if m.contains("--l2-rpc-url") && m.contains("`l2`")), "{error}");
+            assert!(
+                matches!(&error, ConfigError::Refused(m) if m.contains("--l2-rpc-url") && m.contains("`l2`")),
+                "{error}"
+            );
         }
     }
 }

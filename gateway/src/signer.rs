@@ -1,14 +1,59 @@
 //! The gateway's signing key: loading, first-start generation, and signing answers.
 
-use crate::{
-    protocol::{digest_for, Scheme, SignedAnswer},
-    Error, Result,
-};
 use alloy::{
     primitives::{Address, Bytes, B256},
     signers::{local::PrivateKeySigner, SignerSync},
 };
-use std::{fmt, path::Path};
+use dm3_protocol::{digest_for, Scheme, SignedAnswer};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
+
+/// Result with the signing layer's [`SigningError`].
+pub type Result<T, E = SigningError> = std::result::Result<T, E>;
+
+/// Why an answer could not be signed, or the key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// The signature itself failed.
+    #[error("signing failed: {0}")]
+    Sign(#[from] alloy::signers::Error),
+    /// The signing threads are gone (the service is shutting down).
+    #[error("the signing threads have stopped")]
+    PoolStopped,
+    /// The signing key could not be loaded or created.
+    #[error("signing key: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// Why the signing key could not be loaded or created.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The text is not 32 bytes of hex.
+    #[error("expected 32 bytes of hex")]
+    NotHex,
+    /// The 32 bytes are not a valid secp256k1 private key (zero, or not below the group order).
+    #[error("not a valid secp256k1 private key")]
+    OutOfRange,
+    /// A key file or its directory could not be read, created or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    File {
+        /// `read`, `create` or `write`.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl KeyError {
+    fn file<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Self + 'a {
+        move |source| Self::File { action, path: path.to_owned(), source }
+    }
+}
 
 /// Signs CCIP-read answers with one secp256k1 key.
 ///
@@ -33,21 +78,15 @@ impl AnswerSigner {
     /// Parses a 32-byte private key given as hex (with or without `0x`, surrounding
     /// white space ignored).
     pub fn from_hex(hex: &str) -> Result<Self> {
-        let bytes = B256::from_slice(
-            &alloy::hex::decode(hex.trim())
-                .ok()
-                .filter(|b| b.len() == 32)
-                .ok_or_else(|| Error::SigningKey("expected 32 bytes of hex".into()))?,
-        );
-        let key = PrivateKeySigner::from_bytes(&bytes)
-            .map_err(|_| Error::SigningKey("not a valid secp256k1 private key".into()))?;
+        let bytes =
+            B256::from_slice(&alloy::hex::decode(hex.trim()).ok().filter(|b| b.len() == 32).ok_or(KeyError::NotHex)?);
+        let key = PrivateKeySigner::from_bytes(&bytes).map_err(|_| KeyError::OutOfRange)?;
         Ok(Self { key })
     }
 
     /// Reads a hex private key from a file.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::SigningKey(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(KeyError::file("read", path))?;
         Self::from_hex(&text)
     }
 
@@ -59,11 +98,10 @@ impl AnswerSigner {
         }
         let key = PrivateKeySigner::random();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(KeyError::file("create", dir))?;
         }
         write_private(path, &format!("0x{}\n", alloy::hex::encode(key.to_bytes())))
-            .map_err(|e| Error::SigningKey(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(KeyError::file("write", path))?;
         Ok((Self { key }, true))
     }
 
@@ -72,11 +110,10 @@ impl AnswerSigner {
     pub fn create(path: &Path) -> Result<Self> {
         let key = PrivateKeySigner::random();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(KeyError::file("create", dir))?;
         }
         write_private(path, &format!("0x{}\n", alloy::hex::encode(key.to_bytes())))
-            .map_err(|e| Error::SigningKey(format!("cannot create {}: {e}", path.display())))?;
+            .map_err(KeyError::file("create", path))?;
         Ok(Self { key })
     }
 
@@ -179,8 +216,8 @@ impl SigningPool {
     ) -> Result<SignedAnswer> {
         let digest = digest_for(scheme, target, expires, request, &result);
         let (reply, signature) = tokio::sync::oneshot::channel();
-        self.jobs.send(SigningJob { digest, reply }).map_err(|_| Error::SigningPoolStopped)?;
-        let signature = signature.await.map_err(|_| Error::SigningPoolStopped)??;
+        self.jobs.send(SigningJob { digest, reply }).map_err(|_| SigningError::PoolStopped)?;
+        let signature = signature.await.map_err(|_| SigningError::PoolStopped)??;
         Ok(SignedAnswer { result, expires, signature })
     }
 }
@@ -201,8 +238,8 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{dm3_signature_digest, signature_digest};
     use alloy::primitives::{address, Signature, U256};
+    use dm3_protocol::{dm3_signature_digest, signature_digest};
 
     #[test]
     fn dm3_answers_sign_the_personal_message_digest() {

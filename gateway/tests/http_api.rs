@@ -17,10 +17,10 @@ use axum::{
 use dm3_gateway::{
     http::{app, AppState},
     lookup::{LookupPolicy, LookupService},
-    protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
     signer::AnswerSigner,
     store::{EmbeddedStore, Health, NameRecord, NameWriter, RecordReader, StoreError},
 };
+use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::{

@@ -21,10 +21,8 @@ use alloy::{
     primitives::{Address, Bytes, B256, U256},
     signers::local::PrivateKeySigner,
 };
-use dm3_gateway::{
-    protocol::{decode_request, dns_decode, dns_encode, namehash, signature_digest, RecordQuery, ResolveRequest},
-    signer::AnswerSigner,
-};
+use dm3_gateway::signer::AnswerSigner;
+use dm3_protocol::{decode_request, dns_decode, dns_encode, namehash, signature_digest, RecordQuery, ResolveRequest};
 use fuzz_properties::{encode_request, reference_labels, reference_namehash};
 use proptest::{collection::vec, prelude::*};
 

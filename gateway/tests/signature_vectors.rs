@@ -2,7 +2,8 @@
 
 mod shared_vectors;
 
-use dm3_gateway::{protocol::signature_digest, signer::AnswerSigner};
+use dm3_gateway::signer::AnswerSigner;
+use dm3_protocol::signature_digest;
 
 #[test]
 fn rust_signer_reproduces_every_shared_vector() {

@@ -1,4 +1,4 @@
-// Every error code the gateway can answer (gateway/src/error.rs `Error::code`,
+// Every error code the gateway can answer (gateway/src/http/error.rs `outcome`,
 // and the codes the HTTP edge makes from statuses in gateway/src/http/mod.rs)
 // has a sentence in the page (web/src/api.js), and an unknown one still shows
 // the gateway's own message.
@@ -13,8 +13,10 @@ const source = (path) => readFileSync(new URL(`../../${path}`, import.meta.url),
 
 test('every error code of the gateway has a message in the page', () => {
   const codes = new Set();
-  const errors = source('gateway/src/error.rs');
-  const body = errors.slice(errors.indexOf('pub fn code('));
+  const errors = source('gateway/src/http/error.rs');
+  const body = errors.slice(errors.indexOf('const fn refused('), errors.indexOf('pub(super) struct FailureCause'));
+  // `refused(status, "code")`, `failed(status, "code", …)` and the protocol's `Variant => "code"`.
+  for (const [, code] of body.matchAll(/(?:refused|failed)\(\s*[A-Za-z:_]+,\s*"([a-z0-9_]+)"/g)) codes.add(code);
   for (const [, code] of body.matchAll(/=> "([a-z0-9_]+)"/g)) codes.add(code);
   for (const file of ['gateway/src/http/error.rs', 'gateway/src/http/mod.rs', 'gateway/src/http/info.rs']) {
     for (const [, code] of source(file).matchAll(/error_response\(\s*[A-Za-z:_]+,\s*"([a-z_]+)"/g)) codes.add(code);

@@ -12,7 +12,8 @@ use alloy::{
     sol_types::SolValue,
 };
 use anyhow::{bail, Context, Result};
-use dm3_gateway::{names::PreparedWrite, protocol::namehash};
+use dm3_gateway::client::PreparedWrite;
+use dm3_protocol::namehash;
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},

@@ -11,9 +11,10 @@ use alloy::{
 };
 use dm3_e2e::{free_port, gateway_command, Gateway};
 use dm3_gateway::{
-    names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
-    protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
+    client::{prepare, NamesClient, PreparedWrite, Request},
+    names::RecordsInput,
 };
+use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};

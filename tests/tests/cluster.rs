@@ -10,9 +10,10 @@ use alloy::{
 };
 use dm3_e2e::{free_port, gateway_bin, wait_http_ok, write_key_file, ChildGuard, PersistentRedis};
 use dm3_gateway::{
-    names::{NamesClient, RecordsInput, Request},
-    protocol::{dns_encode, namehash, IResolverService, RecordCalls},
+    client::{NamesClient, Request},
+    names::RecordsInput,
 };
+use dm3_protocol::{dns_encode, namehash, IResolverService, RecordCalls};
 use std::{
     process::{Command, ExitStatus},
     time::{Duration, Instant},

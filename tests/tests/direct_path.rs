@@ -19,9 +19,10 @@ use alloy::{
 use dm3_e2e::{free_port, gateway_command, random_profile_keys, repo_root, write_key_file, Backend, Chain, Gateway};
 use dm3_gateway::{
     client::NameResolver,
+    contracts::IExtendedResolver,
     profile::{SignedUserProfile, UserProfile},
-    protocol::{dns_encode, namehash, signature_digest, IExtendedResolver, IResolverService, RecordCalls},
 };
+use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use serde_json::Value;
 use std::process::Command;
 

@@ -18,10 +18,12 @@ use dm3_e2e::{
     free_port, gateway_command, random_profile_keys, repo_root, write_key_file, Chain, Gateway, RedisServer,
 };
 use dm3_gateway::{
-    names::{prepare, NamesClient, RecordsInput, Request},
-    protocol::{dns_encode, namehash, IOffchainResolver, RecordCalls},
+    client::{prepare, NamesClient, Request},
+    contracts::IOffchainResolver,
+    names::RecordsInput,
     signer::AnswerSigner,
 };
+use dm3_protocol::{dns_encode, namehash, RecordCalls};
 use serde_json::{json, Value};
 use std::{path::PathBuf, process::Command, sync::OnceLock};
 
@@ -355,7 +357,7 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
     assert_eq!((view["owner"].clone(), view["nonce"].clone()), (Value::Null, json!(2)));
     // The names-API signature made before the dm3 writes is stale now.
     match names.submit(&stale_claim).await {
-        Err(dm3_gateway::Error::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
+        Err(dm3_gateway::client::ClientError::Api { status: 409, code, .. }) => assert_eq!(code, "nonce_mismatch"),
         other => panic!("a stale names-API claim went through: {other:?}"),
     }
 }
@@ -392,7 +394,7 @@ async fn tampered_answers_fail_dm3s_verifier(setup: &Setup, name: &str, profile:
     let refused = resolver.resolveWithProof(forged.into(), lookup.extraData.clone()).call().await;
     assert!(refused.is_err(), "a tampered result passed dm3's verifier");
     let ens_scheme = setup.signer.sign_answer(setup.dm3_resolver, &lookup.callData, result, expires).unwrap();
-    let ens_response = dm3_gateway::protocol::encode_response(&ens_scheme);
+    let ens_response = dm3_protocol::encode_response(&ens_scheme);
     let refused = resolver.resolveWithProof(ens_response.into(), lookup.extraData).call().await;
     assert!(refused.is_err(), "an ENS-scheme signature passed dm3's verifier");
 }

@@ -12,10 +12,11 @@ use alloy::{
 };
 use dm3_e2e::{free_port, repo_root, send_signal, Gateway, RedisServer};
 use dm3_gateway::{
-    names::{prepare, NamesClient, RecordsInput, Request},
+    client::{prepare, NamesClient, Request},
+    names::RecordsInput,
     profile::{SignedUserProfile, UserProfile},
-    protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
 };
+use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::{

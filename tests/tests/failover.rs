@@ -20,8 +20,8 @@
 use alloy::{signers::local::PrivateKeySigner, sol_types::Eip712Domain};
 use dm3_e2e::{free_port, write_key_file, Chain, ChildGuard, Gateway};
 use dm3_gateway::{
-    client::NameResolver,
-    names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
+    client::{prepare, NameResolver, NamesClient, PreparedWrite, Request},
+    names::RecordsInput,
 };
 use redis::AsyncCommands;
 use std::{

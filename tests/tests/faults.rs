@@ -17,9 +17,10 @@ use alloy::{
 };
 use dm3_e2e::{free_port, submit, Gateway, PersistentRedis};
 use dm3_gateway::{
-    names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
-    protocol::{dns_encode, namehash, IResolverService, RecordCalls},
+    client::{prepare, NamesClient, PreparedWrite, Request},
+    names::RecordsInput,
 };
+use dm3_protocol::{dns_encode, namehash, IResolverService, RecordCalls};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::{

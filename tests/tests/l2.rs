@@ -18,9 +18,10 @@ use dm3_e2e::{
 };
 use dm3_gateway::{
     client::NameResolver,
+    contracts::IL2NameRegistry,
     profile::{SignedUserProfile, UserProfile},
-    protocol::{dns_encode, namehash, IL2NameRegistry, IResolverService, RecordCalls},
 };
+use dm3_protocol::{dns_encode, namehash, IResolverService, RecordCalls};
 use std::{
     path::{Path, PathBuf},
     process::{Command, Stdio},

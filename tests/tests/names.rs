@@ -7,10 +7,9 @@ use dm3_e2e::{
     ethers_resolve, free_port, gateway_command, random_profile_keys, write_key_file, Chain, Gateway, RedisServer,
 };
 use dm3_gateway::{
-    client::NameResolver,
-    names::{prepare, NamesClient, PreparedWrite, RecordsInput, Request},
+    client::{prepare, ClientError as Error, NameResolver, NamesClient, PreparedWrite, Request},
+    names::RecordsInput,
     profile::{SignedUserProfile, UserProfile},
-    Error,
 };
 use std::path::PathBuf;
 

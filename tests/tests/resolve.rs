@@ -267,12 +267,10 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
     assert!(data_dir.path().join("dev-signer.key").exists());
 
     let name = "nobody.dm3.eth";
-    let inner = dm3_gateway::protocol::RecordCalls::textCall {
-        node: dm3_gateway::protocol::namehash(name),
-        key: "eth.dm3.profile".into(),
-    };
-    let calldata = alloy::sol_types::SolCall::abi_encode(&dm3_gateway::protocol::IResolverService::resolveCall {
-        name: dm3_gateway::protocol::dns_encode(name).unwrap().into(),
+    let inner =
+        dm3_protocol::RecordCalls::textCall { node: dm3_protocol::namehash(name), key: "eth.dm3.profile".into() };
+    let calldata = alloy::sol_types::SolCall::abi_encode(&dm3_protocol::IResolverService::resolveCall {
+        name: dm3_protocol::dns_encode(name).unwrap().into(),
         data: alloy::sol_types::SolCall::abi_encode(&inner).into(),
     });
     let sender = Address::repeat_byte(0x42);
@@ -289,7 +287,7 @@ async fn development_start_signs_empty_answer_for_unknown_name() {
     let (result, expires, sig) = <(Bytes, u64, Bytes)>::abi_decode_params(&data).unwrap();
     assert_eq!(result.as_ref(), String::new().abi_encode().as_slice());
     assert_eq!(sig.len(), 65);
-    let digest = dm3_gateway::protocol::signature_digest(sender, expires, &calldata, &result);
+    let digest = dm3_protocol::signature_digest(sender, expires, &calldata, &result);
     let recovered =
         alloy::primitives::Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
     assert_eq!(recovered, signer);

@@ -83,7 +83,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         };
         match dm3.import_row(&row).await {
             Ok(()) => imported += 1,
-            Err(dm3_gateway::names::dm3::Dm3Error::Gateway(e)) => {
+            Err(dm3_gateway::names::dm3::Dm3Error::Names(e)) => {
                 return Err(anyhow::Error::new(e).context(format!("line {}: the store failed", index + 1)))
             }
             Err(e) => refused.push(json!({

@@ -9,9 +9,10 @@ use alloy::{
 use anyhow::ensure;
 use clap::{Args, Subcommand};
 use dm3_gateway::{
+    contracts::{IL2NameRegistry, IL2NameRegistry::IL2NameRegistryErrors as RegistryError},
     profile::{SignedUserProfile, UserProfile},
-    protocol::{namehash, IL2NameRegistry, IL2NameRegistry::IL2NameRegistryErrors as RegistryError},
 };
+use dm3_protocol::namehash;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +100,11 @@ pub(crate) async fn run(command: L2Command) -> anyhow::Result<()> {
             profile.validate()?;
             let record = SignedUserProfile::sign(profile, &key)?.to_text_record();
             let node = namehash(&args.name);
-            let pending = registry.setText(node, "eth.dm3.profile".into(), record).send().await.map_err(refusal)?;
+            let pending = registry
+                .setText(node, dm3_protocol::text_keys::PROFILE.into(), record)
+                .send()
+                .await
+                .map_err(refusal)?;
             (node, pending.get_receipt().await?)
         }
         L2Command::SetText(args) => {

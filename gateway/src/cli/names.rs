@@ -6,7 +6,8 @@ use alloy::{
 };
 use clap::{Args, Subcommand};
 use dm3_gateway::{
-    names::{NamesClient, RecordsInput, Request},
+    client::{NamesClient, Request},
+    names::RecordsInput,
     profile::{SignedUserProfile, UserProfile},
 };
 use std::path::PathBuf;
@@ -101,7 +102,7 @@ fn records(args: &WriteArgs, key: &PrivateKeySigner) -> anyhow::Result<RecordsIn
         profile.validate()?;
         // Signed by the key: for a contract wallet, its ERC-1271 check decides.
         let signed = SignedUserProfile::sign_for(profile, key, args.owner.unwrap_or(key.address()))?;
-        records.texts.insert("eth.dm3.profile".into(), signed.to_text_record());
+        records.texts.insert(dm3_protocol::text_keys::PROFILE.into(), signed.to_text_record());
     }
     records.texts.extend(args.texts.iter().cloned());
     records.addresses.extend(args.addresses.iter().map(|(coin, bytes)| (coin.to_string(), bytes.clone())));

@@ -6,8 +6,10 @@
 //! [`resolver_to_sign_for`]: the resolver named in the path when there is one,
 //! otherwise the `sender`.
 
-use super::{ApiError, AppState, RecordKind};
-use crate::Error;
+use super::{
+    error::{parse_json, HexProblem},
+    ApiError, AppState, RecordFunction,
+};
 use alloy::primitives::Address;
 use axum::{
     body::{Body, Bytes},
@@ -46,7 +48,7 @@ pub(super) fn router() -> Router<AppState> {
 /// This only parses: whether the gateway signs for that resolver at all (the
 /// `--resolver` allow-list, `404 unknown_resolver` otherwise) is checked by
 /// [`LookupService::check`](crate::lookup::LookupService::check).
-pub(crate) fn resolver_to_sign_for(path: Option<&str>, sender: &str) -> Result<Address, Error> {
+pub(crate) fn resolver_to_sign_for(path: Option<&str>, sender: &str) -> Result<Address, ApiError> {
     let sender = parse_address("sender", sender)?;
     match path {
         Some(resolver) => parse_address("resolver", resolver),
@@ -92,7 +94,7 @@ async fn get_lookup_for_resolver(
 }
 
 async fn post_lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let body = parse_body(&body)?;
+    let body = parse_json::<LookupBody>(&body)?;
     let resolver = resolver_to_sign_for(None, &body.sender)?;
     respond(&state, resolver, &body.data, None).await
 }
@@ -102,7 +104,7 @@ async fn post_lookup_for_resolver(
     Path(resolver): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = parse_body(&body)?;
+    let body = parse_json::<LookupBody>(&body)?;
     let resolver = resolver_to_sign_for(Some(&resolver), &body.sender)?;
     respond(&state, resolver, &body.data, None).await
 }
@@ -134,7 +136,7 @@ async fn respond(
         }
         None => json_body(answer.body.clone()),
     };
-    response.extensions_mut().insert(RecordKind(answer.kind));
+    response.extensions_mut().insert(RecordFunction(answer.kind));
     Ok(response)
 }
 
@@ -159,30 +161,24 @@ fn if_none_match(tags: &[u8], etag: &[u8]) -> bool {
         .any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag)
 }
 
-/// The body is JSON whatever the `Content-Type` says (old clients send none).
-fn parse_body(body: &[u8]) -> Result<LookupBody, Error> {
-    serde_json::from_slice(body).map_err(Error::InvalidJson)
-}
-
 /// A `0x`-prefixed 20-byte address in any letter case (no checksum check).
-fn parse_address(field: &'static str, text: &str) -> Result<Address, Error> {
+fn parse_address(field: &'static str, text: &str) -> Result<Address, ApiError> {
     let hex = text
         .strip_prefix("0x")
         .or_else(|| text.strip_prefix("0X"))
-        .ok_or_else(|| Error::InvalidHex { field, reason: "missing 0x prefix".into() })?;
+        .ok_or(ApiError::InvalidHex { field, reason: HexProblem::MissingPrefix })?;
     let mut bytes = [0u8; 20];
     alloy::hex::decode_to_slice(hex, &mut bytes)
-        .map_err(|e| Error::InvalidHex { field, reason: format!("expected 20 bytes: {e}") })?;
+        .map_err(|_| ApiError::InvalidHex { field, reason: HexProblem::NotAnAddress })?;
     Ok(Address::from(bytes))
 }
 
 /// `0x`-prefixed calldata, optionally followed by `.json` (the GET form).
-fn parse_data(text: &str) -> Result<Vec<u8>, Error> {
+fn parse_data(text: &str) -> Result<Vec<u8>, ApiError> {
     let text = text.strip_suffix(".json").unwrap_or(text);
-    let hex = text
-        .strip_prefix("0x")
-        .ok_or_else(|| Error::InvalidHex { field: "data", reason: "missing 0x prefix".into() })?;
-    alloy::hex::decode(hex).map_err(|e| Error::InvalidHex { field: "data", reason: e.to_string() })
+    let hex =
+        text.strip_prefix("0x").ok_or(ApiError::InvalidHex { field: "data", reason: HexProblem::MissingPrefix })?;
+    alloy::hex::decode(hex).map_err(|e| ApiError::InvalidHex { field: "data", reason: e.into() })
 }
 
 #[cfg(test)]
@@ -190,7 +186,6 @@ mod tests {
     use super::*;
     use crate::{
         lookup::{LookupPolicy, LookupService},
-        protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls},
         signer::AnswerSigner,
         store::EmbeddedStore,
     };
@@ -199,6 +194,7 @@ mod tests {
         sol_types::{SolCall, SolValue},
     };
     use axum::http::Request;
+    use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
     use std::{sync::Arc, time::Duration};
     use tower::ServiceExt;
 

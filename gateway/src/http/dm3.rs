@@ -3,7 +3,10 @@
 //! empty body for writes, `400 {"error": …}` for every refusal, `404` for a
 //! missing profile or name — and `5xx {"error": …}` for store or RPC failures.
 
-use super::{error::status_of, AppState};
+use super::{
+    error::{names_outcome, FailureCause},
+    AppState,
+};
 use crate::{
     names::dm3::{parse_address, Dm3Error, Dm3Profiles},
     profile::SignedUserProfile,
@@ -46,21 +49,28 @@ impl From<Dm3Error> for Dm3Response {
 
 impl IntoResponse for Dm3Response {
     fn into_response(self) -> Response {
-        let (status, message) = match self {
-            Self::Status(status, message) => (status, message.to_owned()),
-            Self::Failed(Dm3Error::Gateway(inner)) => {
-                let status = status_of(&inner);
-                if status.is_server_error() {
+        let (status, message, cause) = match self {
+            Self::Status(status, message) => (status, message.to_owned(), None),
+            Self::Failed(Dm3Error::Names(inner)) => {
+                let outcome = names_outcome(&inner);
+                if outcome.shown.is_some() {
                     // The cause (hosts, files) goes to the log, not to the client.
-                    tracing::error!(target: "gateway::http", error = %inner, "dm3 profile request failed");
-                    (status, "internal error: try again".to_owned())
+                    (
+                        outcome.status,
+                        "internal error: try again".to_owned(),
+                        Some(FailureCause(inner.to_string().into())),
+                    )
                 } else {
-                    (StatusCode::BAD_REQUEST, inner.to_string())
+                    (StatusCode::BAD_REQUEST, inner.to_string(), None)
                 }
             }
-            Self::Failed(refusal) => (StatusCode::BAD_REQUEST, refusal.to_string()),
+            Self::Failed(refusal) => (StatusCode::BAD_REQUEST, refusal.to_string(), None),
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        if let Some(cause) = cause {
+            response.extensions_mut().insert(cause);
+        }
+        response
     }
 }
 

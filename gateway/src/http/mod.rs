@@ -8,7 +8,7 @@ mod names;
 mod page;
 
 pub(crate) use error::error_response;
-pub use error::ApiError;
+pub use error::{ApiError, HexProblem};
 pub use page::{content_security_policy, PageConfig};
 
 use crate::{
@@ -83,7 +83,7 @@ pub struct AppState {
 /// The record function a response answered (`text`, `multicall`, …), set by
 /// the CCIP-read handlers as a response extension for the request metrics.
 #[derive(Debug, Clone, Copy)]
-pub struct RecordKind(pub &'static str);
+pub struct RecordFunction(pub &'static str);
 
 /// Per-client-IP limit on names-API writes.
 #[derive(Debug, Clone, Copy)]
@@ -136,6 +136,7 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
                     tracing::info_span!("request", method = %request.method(), route = route_label(request))
                 }))
+                .layer(from_fn(error::log_failures))
                 .layer(from_fn(edge))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.timeout))
                 .layer(cors)
@@ -186,7 +187,7 @@ async fn edge(request: Request, next: Next) -> Response<Body> {
 
 /// Counts the request and records its duration.
 fn track(route: &'static str, started: Instant, response: &Response<Body>) {
-    let record = response.extensions().get::<RecordKind>().map_or("-", |kind| kind.0);
+    let record = response.extensions().get::<RecordFunction>().map_or("-", |function| function.0);
     let status = response.status();
     metrics::counter!("dm3_gateway_requests_total", "route" => route, "record" => record, "status" => status_label(status))
         .increment(1);

@@ -4,11 +4,11 @@
 //! sent (its JSON text) for the signature, so clients sign
 //! `keccak256(JSON.stringify(records))` and send that same text.
 
-use super::{ApiError, AppState};
-use crate::{
-    names::{Change, NameView, NamesService, SignedWrite},
-    Error,
+use super::{
+    error::{parse_json, HexProblem},
+    ApiError, AppState,
 };
+use crate::names::{Change, NameView, NamesService, SignedWrite};
 use alloy::primitives::{Address, Bytes};
 use axum::{
     body::Bytes as Body,
@@ -17,7 +17,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::Deserialize;
 use serde_json::{json, value::RawValue, Value};
 use std::sync::Arc;
 
@@ -75,11 +75,7 @@ struct ReleaseBody {
 }
 
 fn service(state: &AppState) -> Result<&Arc<NamesService>, ApiError> {
-    state.names.as_ref().ok_or(ApiError(Error::ReadOnly("the names API is not available on this gateway")))
-}
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError(Error::InvalidBody(e.to_string())))
+    state.names.as_ref().ok_or(ApiError::NamesReadOnly)
 }
 
 /// The name as the names service sees it or, where names are read-only
@@ -94,11 +90,11 @@ async fn get_name(State(state): State<AppState>, Path(name): Path<String>) -> Re
 
 async fn names_of_owner(State(state): State<AppState>, Path(owner): Path<String>) -> Result<Json<Value>, ApiError> {
     let owner: Address =
-        owner.parse().map_err(|_| Error::InvalidHex { field: "owner", reason: "expected a 20-byte address".into() })?;
+        owner.parse().map_err(|_| ApiError::InvalidHex { field: "owner", reason: HexProblem::NotAnAddress })?;
     let Some(names) = &state.names else {
-        return Err(ApiError(Error::NotAvailable(
+        return Err(ApiError::NotAvailable(
             "names by owner are not available: the record store (the L2 registry) keeps no index of names by owner",
-        )));
+        ));
     };
     let names = names.names_of(owner).await?;
     Ok(Json(json!({ "owner": owner, "names": names })))
@@ -118,7 +114,7 @@ async fn apply(
 
 async fn claim(State(state): State<AppState>, body: Body) -> Result<(StatusCode, Json<NameView>), ApiError> {
     let names = service(&state)?;
-    let b: ClaimBody = parse(&body)?;
+    let b: ClaimBody = parse_json(&body)?;
     let change = Change::Claim { owner: b.owner };
     let view = apply(names, &b.name, change, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?;
     tracing::info!(target: "gateway::names", name = %view.name, "claimed");
@@ -131,7 +127,7 @@ async fn update(
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
     let names = service(&state)?;
-    let b: UpdateBody = parse(&body)?;
+    let b: UpdateBody = parse_json(&body)?;
     Ok(Json(apply(names, &name, Change::Update, Some(&b.records), (b.nonce, b.deadline, &b.signature)).await?))
 }
 
@@ -141,7 +137,7 @@ async fn transfer(
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
     let names = service(&state)?;
-    let b: TransferBody = parse(&body)?;
+    let b: TransferBody = parse_json(&body)?;
     let change = Change::Transfer { new_owner: b.new_owner };
     Ok(Json(apply(names, &name, change, b.records.as_deref(), (b.nonce, b.deadline, &b.signature)).await?))
 }
@@ -152,6 +148,6 @@ async fn release(
     body: Body,
 ) -> Result<Json<NameView>, ApiError> {
     let names = service(&state)?;
-    let b: ReleaseBody = parse(&body)?;
+    let b: ReleaseBody = parse_json(&body)?;
     Ok(Json(apply(names, &name, Change::Release, None, (b.nonce, b.deadline, &b.signature)).await?))
 }

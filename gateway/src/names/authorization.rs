@@ -1,7 +1,7 @@
 //! Who may change a name: EIP-712 signatures by the owner, checked by
 //! recovery for EOAs and by ERC-1271 `isValidSignature` for contract wallets.
 
-use crate::{Error, Result};
+use super::error::Result;
 use alloy::{
     primitives::{Address, Signature, B256, U256},
     providers::DynProvider,
@@ -83,16 +83,14 @@ impl SignatureChecker {
             }
         }
         let Some(rpc) = &self.rpc else { return Ok(false) };
-        let code = alloy::providers::Provider::get_code_at(rpc, signer).await.map_err(|e| Error::Rpc(e.to_string()))?;
+        let code = alloy::providers::Provider::get_code_at(rpc, signer).await?;
         if code.is_empty() {
             return Ok(false);
         }
         match IERC1271::new(signer, rpc).isValidSignature(hash, signature.to_vec().into()).call().await {
             Ok(magic) => Ok(magic.0 == ERC1271_MAGIC),
             // A revert is a "no" from the wallet; a transport failure is ours.
-            Err(alloy::contract::Error::TransportError(e)) if e.as_error_resp().is_none() => {
-                Err(Error::Rpc(e.to_string()))
-            }
+            Err(alloy::contract::Error::TransportError(e)) if e.as_error_resp().is_none() => Err(e.into()),
             Err(_) => Ok(false),
         }
     }

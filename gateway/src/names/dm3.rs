@@ -17,18 +17,18 @@
 //! EIP-712 signature made before it is stale. dm3's messages have no nonce or
 //! expiry: see docs/SECURITY.md for the replays that allows.
 
-use super::{normalize, NameRules, NamesService};
+use super::{normalize, NameRules, NamesError, NamesService};
 use crate::{
+    config::ConfigError,
     profile::{registration_message, SignedUserProfile},
-    protocol::COIN_TYPE_ETH,
     store::{NameRecord, NameWrite, WriteConflict, WriteOutcome},
-    Error,
 };
 use alloy::{
     primitives::{eip191_hash_message, Address, Bytes},
     providers::{DynProvider, Provider},
 };
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
+use dm3_protocol::COIN_TYPE_ETH;
 use std::sync::Arc;
 
 /// The prefix of the message an alias claim signs (dm3's `claimSubdomain`).
@@ -36,7 +36,7 @@ pub const ALIAS_MESSAGE_PREFIX: &str = "alias: ";
 /// The prefix of the message an alias removal signs (dm3's `removeAlias`).
 pub const REMOVE_MESSAGE_PREFIX: &str = "remove: ";
 /// The text key the profile is stored under (served under its dm3 aliases too).
-const PROFILE_KEY: &str = "eth.dm3.profile";
+use dm3_protocol::text_keys::PROFILE as PROFILE_KEY;
 
 /// Why a dm3 profile-API request was refused (`400 {"error": …}` as dm3's
 /// server answers) or failed (store, RPC: 5xx).
@@ -92,14 +92,14 @@ pub enum Dm3Error {
     /// already holds another alias.
     #[error("duplicate: {0}")]
     Duplicate(String),
-    /// The store or the RPC endpoint failed.
+    /// The store or the RPC endpoint failed (or a names rule refused).
     #[error(transparent)]
-    Gateway(#[from] Error),
+    Names(#[from] NamesError),
 }
 
 impl From<crate::store::StoreError> for Dm3Error {
     fn from(error: crate::store::StoreError) -> Self {
-        Self::Gateway(error.into())
+        Self::Names(error.into())
     }
 }
 
@@ -187,13 +187,17 @@ impl Dm3Profiles {
     ///
     /// Address-name parents must not be names-API parents too: otherwise
     /// anyone could claim `0x….addr.dm3.eth` through the names API.
-    pub fn new(names: Arc<NamesService>, config: Dm3Config, balances: Option<DynProvider>) -> crate::Result<Self> {
+    pub fn new(
+        names: Arc<NamesService>,
+        config: Dm3Config,
+        balances: Option<DynProvider>,
+    ) -> Result<Self, ConfigError> {
         let rules = &names.config().rules;
         if let Some(both) = config.addr_parents.iter().find(|p| rules.parents.contains(p)) {
-            return Err(Error::Config(format!("{both} is both a --parent and a --dm3-addr-parent")));
+            return Err(ConfigError::Refused(format!("{both} is both a --parent and a --dm3-addr-parent")));
         }
         if config.spam_protection && balances.is_none() {
-            return Err(Error::Config("--dm3-spam-protection needs --rpc-url".into()));
+            return Err(ConfigError::Refused("--dm3-spam-protection needs --rpc-url".into()));
         }
         let addr_rules = NameRules {
             parents: config.addr_parents.clone(),
@@ -346,12 +350,13 @@ impl Dm3Profiles {
         }
         if self.config.spam_protection {
             let rpc = self.balances.as_ref().expect("checked in new");
-            let balance = rpc.get_balance(owner).await.map_err(|e| Error::Rpc(e.to_string()))?;
+            let balance = rpc.get_balance(owner).await.map_err(NamesError::Rpc)?;
             if balance.is_zero() {
                 return Err(Dm3Error::InsufficientBalance);
             }
         }
-        let unsupported = |e: Error| Dm3Error::UnsupportedName { name: dm3_name.to_owned(), reason: e.to_string() };
+        let unsupported =
+            |e: NamesError| Dm3Error::UnsupportedName { name: dm3_name.to_owned(), reason: e.to_string() };
         self.names.config().rules.check(dm3_name).map_err(unsupported)?;
 
         self.store_alias(dm3_name, owner, &profile).await
@@ -400,7 +405,7 @@ impl Dm3Profiles {
         .map_err(|e| Dm3Error::InvalidProfile(format!("not dm3's SignedUserProfile: {e}")))?;
         check_normalized(&row.ens_name)?;
         let hash: Option<alloy::primitives::B256> = row.name_hash.parse().ok();
-        if hash != Some(crate::protocol::namehash(&row.ens_name)) {
+        if hash != Some(dm3_protocol::namehash(&row.ens_name)) {
             return Err(Dm3Error::NameHashMismatch(row.ens_name.clone()));
         }
         let (label, parent) = row.ens_name.split_once('.').ok_or(Dm3Error::InvalidSchema)?;
@@ -409,7 +414,7 @@ impl Dm3Profiles {
         }
         if let Some(alias) = &row.alias {
             check_normalized(alias)?;
-            let unsupported = |e: Error| Dm3Error::UnsupportedName { name: alias.clone(), reason: e.to_string() };
+            let unsupported = |e: NamesError| Dm3Error::UnsupportedName { name: alias.clone(), reason: e.to_string() };
             self.names.config().rules.check(alias).map_err(unsupported)?;
         }
         self.set_address_profile(profile.clone(), address, parent).await?;

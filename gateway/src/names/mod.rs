@@ -7,13 +7,13 @@
 //! to the chain and the resolver. The store applies it atomically.
 
 mod authorization;
-mod client;
 pub mod dm3;
+mod error;
 mod records;
 mod rules;
 
 pub use authorization::{names_domain, NameChange, SignatureChecker};
-pub use client::{prepare, NamesClient, PreparedWrite, Request};
+pub use error::{NameRuleError, NamesError, RecordsError, Result};
 pub use records::{
     records_hash, RecordsInput, MAX_ADDRESSES, MAX_ADDRESS_BYTES, MAX_CONTENTHASH_BYTES, MAX_RECORDS_JSON_BYTES,
     MAX_TEXTS, MAX_TEXT_KEY_BYTES, MAX_TEXT_VALUE_BYTES,
@@ -21,9 +21,8 @@ pub use records::{
 pub use rules::{normalize, ClaimableName, NameRules};
 
 use crate::{
-    profile::registration_message,
+    profile::{registration_message, ProfileError},
     store::{NameRecord, NameStore, NameWrite, WriteConflict, WriteOutcome},
-    Error, Result,
 };
 use alloy::{
     primitives::{eip191_hash_message, Address, Bytes},
@@ -162,26 +161,26 @@ impl NamesService {
         let (signer, new_owner) = match write.change {
             Change::Claim { owner } => {
                 if current.owner.is_some() {
-                    return Err(Error::NameTaken);
+                    return Err(NamesError::NameTaken);
                 }
                 (owner, Some(owner))
             }
             Change::Update => {
-                let owner = current.owner.ok_or(Error::NameNotClaimed)?;
+                let owner = current.owner.ok_or(NamesError::NameNotClaimed)?;
                 (owner, Some(owner))
             }
-            Change::Transfer { new_owner } => (current.owner.ok_or(Error::NameNotClaimed)?, Some(new_owner)),
-            Change::Release => (current.owner.ok_or(Error::NameNotClaimed)?, None),
+            Change::Transfer { new_owner } => (current.owner.ok_or(NamesError::NameNotClaimed)?, Some(new_owner)),
+            Change::Release => (current.owner.ok_or(NamesError::NameNotClaimed)?, None),
         };
         if write.nonce != current.nonce {
-            return Err(Error::NonceMismatch { signed: write.nonce, current: current.nonce });
+            return Err(NamesError::NonceMismatch { signed: write.nonce, current: current.nonce });
         }
         let records = match (write.change, write.records_json) {
             (Change::Release, Some(_)) => {
-                return Err(Error::InvalidRecords("a release carries no records".into()));
+                return Err(RecordsError::ReleaseWithRecords.into());
             }
             (Change::Claim { .. } | Change::Update, None) => {
-                return Err(Error::InvalidRecords("records are required".into()));
+                return Err(RecordsError::Missing.into());
             }
             (_, Some(json)) => RecordsInput::parse(json)?,
             (_, None) => RecordsInput::default(),
@@ -190,14 +189,13 @@ impl NamesService {
         let change =
             NameChange::new(write.name, new_owner, records_hash(write.records_json), write.nonce, write.deadline);
         if !self.signatures.is_valid(signer, change.digest(&self.domain), write.signature).await? {
-            return Err(Error::BadSignature(signer));
+            return Err(NamesError::BadSignature(signer));
         }
         if let (Some(profile), Some(owner)) = (records.dm3_profile()?, new_owner) {
             let message = registration_message(owner, &profile.profile);
-            let signature = alloy::hex::decode(&profile.signature)
-                .map_err(|_| Error::InvalidProfile("signature is not hex".into()))?;
+            let signature = alloy::hex::decode(&profile.signature).map_err(|_| ProfileError::SignatureNotHex)?;
             if !self.signatures.is_valid(owner, eip191_hash_message(message), &signature).await? {
-                return Err(Error::InvalidProfile(format!("profile is not signed by the owner {owner}")));
+                return Err(ProfileError::NotSignedByOwner(owner).into());
             }
         }
 
@@ -216,26 +214,26 @@ impl NamesService {
             .await?;
         match outcome {
             WriteOutcome::Written => Ok(NameView::new(write.name, record)),
-            WriteOutcome::Conflict(WriteConflict::NameTaken) => Err(Error::NameTaken),
-            WriteOutcome::Conflict(WriteConflict::NotClaimed) => Err(Error::NameNotClaimed),
-            WriteOutcome::Conflict(WriteConflict::NotOwner(_)) => Err(Error::BadSignature(signer)),
+            WriteOutcome::Conflict(WriteConflict::NameTaken) => Err(NamesError::NameTaken),
+            WriteOutcome::Conflict(WriteConflict::NotClaimed) => Err(NamesError::NameNotClaimed),
+            WriteOutcome::Conflict(WriteConflict::NotOwner(_)) => Err(NamesError::BadSignature(signer)),
             WriteOutcome::Conflict(WriteConflict::NonceMismatch(current)) => {
-                Err(Error::NonceMismatch { signed: write.nonce, current })
+                Err(NamesError::NonceMismatch { signed: write.nonce, current })
             }
             WriteOutcome::Conflict(WriteConflict::OwnerLimit) => {
-                Err(Error::OwnerLimit { max: self.config.max_names_per_owner })
+                Err(NamesError::OwnerLimit { max: self.config.max_names_per_owner })
             }
         }
     }
 }
 
 fn check_deadline(deadline: u64) -> Result<()> {
-    let now = crate::lookup::unix_now();
+    let now = crate::clock::unix_now();
     if deadline < now {
-        return Err(Error::Expired { deadline, reason: "in the past" });
+        return Err(NamesError::Expired { deadline, reason: "in the past" });
     }
     if deadline > now + MAX_DEADLINE_AHEAD {
-        return Err(Error::Expired { deadline, reason: "too far in the future" });
+        return Err(NamesError::Expired { deadline, reason: "too far in the future" });
     }
     Ok(())
 }

@@ -1,13 +1,13 @@
 //! The records part of a names-API write: parsing, limits, the signed hash,
 //! and the dm3 profile rules.
 
+use super::error::{RecordsError, Result};
 use crate::{
-    profile::SignedUserProfile,
-    protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH},
+    profile::{ProfileError, SignedUserProfile},
     store::{canonical_text_key, NameRecord},
-    Error, Result,
 };
 use alloy::primitives::{keccak256, Address, Bytes, B256};
+use dm3_protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -55,57 +55,58 @@ impl RecordsInput {
     /// Parses and checks the `records` JSON text.
     pub fn parse(json: &str) -> Result<Self> {
         if json.len() > MAX_RECORDS_JSON_BYTES {
-            return Err(Error::InvalidRecords(format!("records exceed {MAX_RECORDS_JSON_BYTES} bytes")));
+            return Err(RecordsError::TooLarge(MAX_RECORDS_JSON_BYTES).into());
         }
-        let records: Self = serde_json::from_str(json).map_err(|e| Error::InvalidRecords(e.to_string()))?;
+        let records: Self = serde_json::from_str(json).map_err(RecordsError::Json)?;
         records.check_limits()?;
         Ok(records)
     }
 
     fn check_limits(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::InvalidRecords(m));
+        let bad = |error: RecordsError| -> Result<()> { Err(error.into()) };
         if self.texts.len() > MAX_TEXTS {
-            return bad(format!("at most {MAX_TEXTS} text records"));
+            return bad(RecordsError::TooManyTexts(MAX_TEXTS));
         }
         for (key, value) in &self.texts {
             if key.is_empty() || key.len() > MAX_TEXT_KEY_BYTES {
-                return bad(format!("text keys have 1 to {MAX_TEXT_KEY_BYTES} bytes"));
+                return bad(RecordsError::TextKeyLength(MAX_TEXT_KEY_BYTES));
             }
             if value.len() > MAX_TEXT_VALUE_BYTES {
-                return bad(format!("text {key:?} exceeds {MAX_TEXT_VALUE_BYTES} bytes"));
+                return bad(RecordsError::TextTooLong { key: key.clone(), max: MAX_TEXT_VALUE_BYTES });
             }
         }
         if self.addresses.len() > MAX_ADDRESSES {
-            return bad(format!("at most {MAX_ADDRESSES} addresses"));
+            return bad(RecordsError::TooManyAddresses(MAX_ADDRESSES));
         }
         for (coin, value) in &self.addresses {
-            let Ok(coin) = coin.parse::<u64>() else { return bad(format!("coin type {coin:?} is not a number")) };
+            let Ok(coin) = coin.parse::<u64>() else { return bad(RecordsError::CoinTypeNotNumber(coin.clone())) };
             if is_evm_coin(coin) && value.len() != 20 {
-                return bad(format!("EVM address for coin type {coin} must be 20 bytes"));
+                return bad(RecordsError::EvmAddressLength(coin));
             }
             if value.len() > MAX_ADDRESS_BYTES {
-                return bad(format!("address for coin type {coin} exceeds {MAX_ADDRESS_BYTES} bytes"));
+                return bad(RecordsError::AddressTooLong { coin, max: MAX_ADDRESS_BYTES });
             }
         }
         if self.contenthash.as_ref().is_some_and(|c| c.len() > MAX_CONTENTHASH_BYTES) {
-            return bad(format!("contenthash exceeds {MAX_CONTENTHASH_BYTES} bytes"));
+            return bad(RecordsError::ContenthashTooLong(MAX_CONTENTHASH_BYTES));
         }
         Ok(())
     }
 
     /// The dm3 profile among the texts, if any; at most one profile key.
     pub fn dm3_profile(&self) -> Result<Option<SignedUserProfile>> {
-        let mut values =
-            self.texts.iter().filter(|(key, _)| canonical_text_key(key) == "eth.dm3.profile").map(|(_, v)| v);
+        let mut values = self
+            .texts
+            .iter()
+            .filter(|(key, _)| canonical_text_key(key) == dm3_protocol::text_keys::PROFILE)
+            .map(|(_, v)| v);
         let Some(value) = values.next() else { return Ok(None) };
         if values.next().is_some() {
-            return Err(Error::InvalidRecords("give the dm3 profile under one key only".into()));
+            return Err(RecordsError::ProfileUnderManyKeys.into());
         }
         let profile = SignedUserProfile::from_text_record(value)?;
         if profile.to_text_record() != *value {
-            return Err(Error::InvalidProfile(
-                "the record must be data:application/json, followed by key-sorted compact JSON".into(),
-            ));
+            return Err(ProfileError::NotCanonical.into());
         }
         profile.profile.validate()?;
         Ok(Some(profile))

@@ -1,7 +1,7 @@
 //! Which names may be claimed: ENSIP-15 normalization, one label under a
 //! served parent, a minimum length and a reserved list.
 
-use crate::{Error, Result};
+use super::error::{NameRuleError, NamesError, Result};
 use ens_normalize_rs::EnsNameNormalizer;
 use std::sync::OnceLock;
 
@@ -67,25 +67,24 @@ impl NameRules {
         match normalize(name) {
             Ok(normalized) if normalized == name => {}
             Ok(normalized) => {
-                return Err(Error::NameNotNormalized { name: name.to_owned(), normalized: Some(normalized) })
+                return Err(NamesError::NameNotNormalized { name: name.to_owned(), normalized: Some(normalized) })
             }
-            Err(reason) => return Err(Error::InvalidNameForClaim(reason)),
+            Err(reason) => return Err(NameRuleError::Unnormalizable(reason).into()),
         }
-        let (label, parent) =
-            name.split_once('.').ok_or_else(|| Error::InvalidNameForClaim("a name needs a parent".into()))?;
+        let (label, parent) = name.split_once('.').ok_or(NameRuleError::NoParent)?;
         if !self.parents.iter().any(|p| p == parent) {
-            return Err(Error::InvalidNameForClaim(format!("names are claimed directly under {:?}", self.parents)));
+            return Err(NameRuleError::NotUnderAParent(self.parents.clone()).into());
         }
         // A DNS wire-format label has a one-byte length (ENSIP-10): a longer
         // label could be claimed but never resolved.
         if label.len() > 255 {
-            return Err(Error::InvalidNameForClaim("labels have at most 255 bytes".into()));
+            return Err(NameRuleError::LabelTooLong.into());
         }
         if label.chars().count() < self.min_label_length {
-            return Err(Error::NameTooShort { min: self.min_label_length });
+            return Err(NamesError::NameTooShort { min: self.min_label_length });
         }
         if self.reserved.iter().any(|r| r == label) {
-            return Err(Error::NameReserved(label.to_owned()));
+            return Err(NamesError::NameReserved(label.to_owned()));
         }
         Ok(ClaimableName { label, parent })
     }
@@ -128,7 +127,14 @@ mod tests {
         ];
         for (name, code) in cases {
             let err = rules().check(name).expect_err(name);
-            assert_eq!(err.code(), code, "{name}: {err}");
+            let found = match err {
+                NamesError::NameNotNormalized { .. } => "name_not_normalized",
+                NamesError::InvalidNameForClaim(_) => "invalid_name",
+                NamesError::NameTooShort { .. } => "name_too_short",
+                NamesError::NameReserved(_) => "name_reserved",
+                ref other => panic!("{name}: unexpected refusal {other:?}"),
+            };
+            assert_eq!(found, code, "{name}: {err}");
         }
     }
 

@@ -2,8 +2,8 @@
 //! change listener and the L2 event follower call, so that the caches above
 //! the store can drop what changed without the store knowing them.
 
-use crate::protocol::namehash;
 use alloy::primitives::B256;
+use dm3_protocol::namehash;
 
 /// Receives the changes a backend's change feed reports (the Redis change
 /// channel, the L2 registry's events). Implemented by the layers above the

@@ -29,7 +29,7 @@
 
 use super::{Health, NameRecord, RecordReader, StoreError};
 use crate::{
-    protocol::{is_evm_coin_type, IL2NameRegistry, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH},
+    contracts::IL2NameRegistry,
     store::{canonical_text_key, text_key_aliases},
 };
 use alloy::{
@@ -41,6 +41,7 @@ use alloy::{
     sol_types::{SolCall, SolValue},
 };
 use async_trait::async_trait;
+use dm3_protocol::{is_evm_coin_type, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
 use std::{
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -400,7 +401,7 @@ impl RecordReader for L2Store {
     /// [`LISTED_TEXT_KEYS`] that are set and UTF-8. The registry keeps no list
     /// of a name's keys, so other text keys and coin types are not listed.
     async fn record(&self, name: &str) -> Result<Option<NameRecord>, StoreError> {
-        let node = crate::protocol::namehash(name);
+        let node = dm3_protocol::namehash(name);
         let coin = |c: u64| Bytes::from(RecordCalls::addr_1Call { node, coinType: U256::from(c) }.abi_encode());
         let mut calls: Vec<Bytes> = vec![
             IL2NameRegistry::ownerCall { node }.abi_encode().into(),

@@ -55,9 +55,9 @@ impl std::fmt::Display for RedisError {
 #[cfg(not(feature = "redis"))]
 impl std::error::Error for RedisError {}
 
-use crate::protocol::RecordQuery;
 use alloy::primitives::{Address, Bytes, B256};
 use async_trait::async_trait;
+use dm3_protocol::RecordQuery;
 use std::sync::Arc;
 
 /// A conditional write of one name (claim, update, transfer or release).

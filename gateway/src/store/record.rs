@@ -1,43 +1,13 @@
 //! The record set of one name, as every backend stores it (JSON).
 
-use crate::protocol::{RecordQuery, COIN_TYPE_ETH};
 use alloy::{
     primitives::{Address, Bytes},
     sol_types::SolValue,
 };
+pub use dm3_protocol::text_keys::{canonical_text_key, text_key_aliases};
+use dm3_protocol::{RecordQuery, COIN_TYPE_ETH};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The text keys under which dm3 clients have looked for a user profile over
-/// time; all are served from the first (canonical) one.
-const PROFILE_KEYS: [&str; 3] = ["eth.dm3.profile", "network.dm3.profile", "dm3.profile"];
-/// The text keys of a delivery-service profile; served from the first.
-const DELIVERY_SERVICE_KEYS: [&str; 2] = ["eth.dm3.deliveryService", "network.dm3.deliveryService"];
-
-/// The keys that serve the same value as `key`, `key` first: the dm3 aliases
-/// of a profile or delivery-service key, or just `key`.
-pub fn text_key_aliases(key: &str) -> Vec<&str> {
-    let group: &[&'static str] = if PROFILE_KEYS.contains(&key) {
-        &PROFILE_KEYS
-    } else if DELIVERY_SERVICE_KEYS.contains(&key) {
-        &DELIVERY_SERVICE_KEYS
-    } else {
-        &[]
-    };
-    std::iter::once(key).chain(group.iter().copied().filter(|k| *k != key)).collect()
-}
-
-/// Maps a dm3 alias key (`network.dm3.profile`, `dm3.profile`, …) to the key it
-/// is stored under (`eth.dm3.profile`); any other key is returned unchanged.
-pub fn canonical_text_key(key: &str) -> &str {
-    if PROFILE_KEYS.contains(&key) {
-        PROFILE_KEYS[0]
-    } else if DELIVERY_SERVICE_KEYS.contains(&key) {
-        DELIVERY_SERVICE_KEYS[0]
-    } else {
-        key
-    }
-}
 
 /// All records of one name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +45,7 @@ impl NameRecord {
     /// The address for `coin_type`, falling back for EVM coin types (60 and
     /// ENSIP-11 `0x80000000 | chainId`) to the ENSIP-19 default EVM address.
     pub fn address(&self, coin_type: u64) -> Option<&Bytes> {
-        use crate::protocol::{is_evm_coin_type, COIN_TYPE_DEFAULT_EVM};
+        use dm3_protocol::{is_evm_coin_type, COIN_TYPE_DEFAULT_EVM};
         self.addresses
             .get(&coin_type)
             .or_else(|| is_evm_coin_type(coin_type).then(|| self.addresses.get(&COIN_TYPE_DEFAULT_EVM)).flatten())
@@ -117,6 +87,7 @@ impl NameRecord {
 mod tests {
     use super::*;
     use alloy::primitives::address;
+    use dm3_protocol::text_keys::PROFILE_KEYS;
 
     #[test]
     fn dm3_aliases_share_one_stored_value() {

@@ -1,11 +1,8 @@
 //! Resolving names the way a wallet does: ENS registry → ENSIP-10 wildcard
 //! resolver → EIP-3668 CCIP-read through alloy → `resolveWithProof` verifies.
 
-use crate::{
-    profile::SignedUserProfile,
-    protocol::{dns_encode, namehash, IExtendedResolver, RecordCalls},
-    Error, Result,
-};
+use super::{ClientError, Result};
+use crate::{contracts::IExtendedResolver, profile::SignedUserProfile};
 use alloy::{
     primitives::{Address, Bytes},
     providers::{Provider, ProviderCcipReadExt},
@@ -13,6 +10,7 @@ use alloy::{
     sol,
     sol_types::{SolCall, SolValue},
 };
+use dm3_protocol::{dns_encode, namehash, RecordCalls};
 
 sol! {
     /// The part of the ENS registry a resolving client reads.
@@ -24,9 +22,6 @@ sol! {
 
 /// ENSIP-10 interface id of `resolve(bytes,bytes)`.
 const EXTENDED_RESOLVER_ID: [u8; 4] = [0x90, 0x61, 0xb9, 0x23];
-
-/// The text keys a dm3 profile is looked up under, newest-first as dm3 clients do.
-pub const PROFILE_KEYS: [&str; 2] = ["network.dm3.profile", "eth.dm3.profile"];
 
 /// A resolver found for a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +52,7 @@ impl<P: Provider> NameResolver<P> {
         let registry = IEnsRegistry::new(self.registry, &self.provider);
         let mut current = name;
         loop {
-            let address = registry.resolver(namehash(current)).call().await.map_err(rpc)?;
+            let address = registry.resolver(namehash(current)).call().await?;
             if address != Address::ZERO {
                 let supports = IExtendedResolver::new(address, &self.provider)
                     .supportsInterface(EXTENDED_RESOLVER_ID.into())
@@ -68,7 +63,7 @@ impl<P: Provider> NameResolver<P> {
             }
             match current.split_once('.') {
                 Some((_, parent)) => current = parent,
-                None if current.is_empty() => return Err(Error::NoResolver(name.to_owned())),
+                None if current.is_empty() => return Err(ClientError::NoResolver(name.to_owned())),
                 None => current = "",
             }
         }
@@ -85,12 +80,12 @@ impl<P: Provider> NameResolver<P> {
         if resolver.extended {
             let call = IExtendedResolver::resolveCall { name: dns_encode(name)?.into(), data: data.into() };
             let tx = TransactionRequest::default().to(resolver.address).input(call.abi_encode().into());
-            let raw = self.provider.call_with_ccip_read(tx).await.map_err(rpc)?;
-            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw).map_err(Error::BadAnswer)?;
+            let raw = self.provider.call_with_ccip_read(tx).await?;
+            let answer = IExtendedResolver::resolveCall::abi_decode_returns(&raw).map_err(ClientError::BadAnswer)?;
             Ok(Some(answer))
         } else if resolver.exact {
             let tx = TransactionRequest::default().to(resolver.address).input(data.into());
-            Ok(Some(self.provider.call(tx).await.map_err(rpc)?))
+            Ok(Some(self.provider.call(tx).await?))
         } else {
             Ok(None)
         }
@@ -100,7 +95,7 @@ impl<P: Provider> NameResolver<P> {
     pub async fn text(&self, name: &str, key: &str) -> Result<String> {
         let data = RecordCalls::textCall { node: namehash(name), key: key.into() }.abi_encode();
         match self.call_record(name, data).await? {
-            Some(answer) => String::abi_decode(&answer).map_err(Error::BadAnswer),
+            Some(answer) => String::abi_decode(&answer).map_err(ClientError::BadAnswer),
             None => Ok(String::new()),
         }
     }
@@ -109,7 +104,7 @@ impl<P: Provider> NameResolver<P> {
     pub async fn addr(&self, name: &str) -> Result<Address> {
         let data = RecordCalls::addr_0Call { node: namehash(name) }.abi_encode();
         match self.call_record(name, data).await? {
-            Some(answer) => Address::abi_decode(&answer).map_err(Error::BadAnswer),
+            Some(answer) => Address::abi_decode(&answer).map_err(ClientError::BadAnswer),
             None => Ok(Address::ZERO),
         }
     }
@@ -118,7 +113,7 @@ impl<P: Provider> NameResolver<P> {
     /// name's `addr`; `None` when the name has no profile.
     pub async fn dm3_profile(&self, name: &str) -> Result<Option<SignedUserProfile>> {
         let mut value = String::new();
-        for key in PROFILE_KEYS {
+        for key in dm3_protocol::text_keys::PROFILE_LOOKUP_ORDER {
             value = self.text(name, key).await?;
             if !value.is_empty() {
                 break;
@@ -131,8 +126,4 @@ impl<P: Provider> NameResolver<P> {
         profile.verify(self.addr(name).await?)?;
         Ok(Some(profile))
     }
-}
-
-fn rpc(error: impl std::fmt::Display) -> Error {
-    Error::Rpc(error.to_string())
 }

@@ -1,10 +1,8 @@
 //! The signed answer: the ENS offchain-resolver digest and the response encoding.
 
 use super::abi::IResolverService;
-use alloy::{
-    primitives::{keccak256, Address, Bytes, B256},
-    sol_types::SolCall,
-};
+use alloy_primitives::{keccak256, Address, Bytes, B256};
+use alloy_sol_types::SolCall;
 
 /// A record answer with its expiry and the gateway's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +25,8 @@ pub struct SignedAnswer {
 /// # Examples
 ///
 /// ```
-/// use dm3_gateway::protocol::signature_digest;
-/// use alloy::primitives::address;
+/// use dm3_protocol::signature_digest;
+/// use alloy_primitives::address;
 /// let d = signature_digest(address!("1111111111111111111111111111111111111111"), 1, b"req", b"res");
 /// assert_eq!(d.len(), 32);
 /// ```
@@ -54,19 +52,18 @@ pub fn encode_response(answer: &SignedAnswer) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy::{primitives::address, sol_types::SolValue};
+    use alloy_primitives::address;
+    use alloy_sol_types::SolValue;
 
     #[test]
     fn digest_matches_the_reference_vector() {
         let result = "data:application/json,{\"publicEncryptionKey\":\"x\"}".to_string().abi_encode();
         let request_hash = "0x305feddfedd03dfed7a82d50a3b7b232e47bcfc05d76b4fc062fd1bf647ea319";
         // The request itself is rebuilt in request.rs tests; here check the packing with its hash.
-        let node = crate::protocol::namehash("alice.dm3.eth");
-        let request = crate::protocol::IResolverService::resolveCall {
-            name: crate::protocol::dns_encode("alice.dm3.eth").unwrap().into(),
-            data: crate::protocol::RecordCalls::textCall { node, key: "network.dm3.profile".into() }
-                .abi_encode()
-                .into(),
+        let node = crate::namehash("alice.dm3.eth");
+        let request = crate::IResolverService::resolveCall {
+            name: crate::dns_encode("alice.dm3.eth").unwrap().into(),
+            data: crate::RecordCalls::textCall { node, key: "network.dm3.profile".into() }.abi_encode().into(),
         }
         .abi_encode();
         assert_eq!(keccak256(&request).to_string(), request_hash);

@@ -5,11 +5,9 @@ use super::{
     abi::{IResolverService, RecordCalls},
     dns::{dns_decode, namehash},
 };
-use crate::{Error, Result};
-use alloy::{
-    primitives::{B256, U256},
-    sol_types::SolCall,
-};
+use crate::{CalldataError, ProtocolError, Result};
+use alloy_primitives::{B256, U256};
+use alloy_sol_types::SolCall;
 
 /// SLIP-44 coin type of Ether (ENSIP-9); `addr(bytes32)` answers this one.
 pub const COIN_TYPE_ETH: u64 = 60;
@@ -23,7 +21,7 @@ pub const COIN_TYPE_DEFAULT_EVM: u64 = 0x8000_0000;
 ///
 /// # Examples
 /// ```
-/// use dm3_gateway::protocol::is_evm_coin_type;
+/// use dm3_protocol::is_evm_coin_type;
 /// assert!(is_evm_coin_type(60) && is_evm_coin_type(0x8000_000a)); // Ether, Optimism
 /// assert!(!is_evm_coin_type(0) && !is_evm_coin_type(0x8000_0000)); // Bitcoin, the default itself
 /// ```
@@ -81,17 +79,17 @@ pub(super) fn decode_resolve(name: &[u8], data: &[u8]) -> Result<ResolveRequest>
     if data.starts_with(&RecordCalls::multicallCall::SELECTOR) {
         let inner = decode_canonical::<RecordCalls::multicallCall>(data, "multicall(bytes[])")?;
         if inner.data.is_empty() {
-            return Err(Error::InvalidCalldata("empty multicall".into()));
+            return Err(CalldataError::EmptyMulticall.into());
         }
         if inner.data.len() > MAX_MULTICALL_CALLS {
-            return Err(Error::MulticallTooLarge { calls: inner.data.len(), max: MAX_MULTICALL_CALLS });
+            return Err(ProtocolError::MulticallTooLarge { calls: inner.data.len(), max: MAX_MULTICALL_CALLS });
         }
         let queries = inner
             .data
             .iter()
             .map(|call| {
                 if call.starts_with(&RecordCalls::multicallCall::SELECTOR) {
-                    return Err(Error::NestedMulticall);
+                    return Err(ProtocolError::NestedMulticall);
                 }
                 decode_record_call(call, node)
             })
@@ -104,10 +102,7 @@ pub(super) fn decode_resolve(name: &[u8], data: &[u8]) -> Result<ResolveRequest>
 
 /// Decodes one record call and checks that it asks about `expected_node`.
 fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
-    let selector: [u8; 4] = data
-        .get(..4)
-        .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| Error::InvalidCalldata("record call shorter than a selector".into()))?;
+    let selector: [u8; 4] = data.get(..4).and_then(|s| s.try_into().ok()).ok_or(CalldataError::ShortRecordCall)?;
     let (node, query) = match selector {
         RecordCalls::addr_0Call::SELECTOR => {
             let c = decode_canonical::<RecordCalls::addr_0Call>(data, "addr(bytes32)")?;
@@ -125,10 +120,10 @@ fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
             let c = decode_canonical::<RecordCalls::contenthashCall>(data, "contenthash(bytes32)")?;
             (c.node, RecordQuery::Contenthash)
         }
-        other => return Err(Error::UnsupportedFunction(other)),
+        other => return Err(ProtocolError::UnsupportedFunction(other)),
     };
     if node != expected_node {
-        return Err(Error::NodeMismatch { expected: expected_node, found: node });
+        return Err(ProtocolError::NodeMismatch { expected: expected_node, found: node });
     }
     Ok(query)
 }
@@ -136,11 +131,10 @@ fn decode_record_call(data: &[u8], expected_node: B256) -> Result<RecordQuery> {
 /// Decodes `data` as call `C` and accepts it only if it is the canonical
 /// encoding (re-encoding gives the same bytes): no trailing bytes, no
 /// truncated or dirty padding, no aliased offsets.
-pub(super) fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Result<C> {
-    let call =
-        C::abi_decode_validate(data).map_err(|e| Error::InvalidCalldata(format!("expected {signature}: {e}")))?;
+pub(super) fn decode_canonical<C: SolCall>(data: &[u8], signature: &'static str) -> Result<C> {
+    let call = C::abi_decode_validate(data).map_err(|source| CalldataError::Undecodable { signature, source })?;
     if call.abi_encode() != data {
-        return Err(Error::InvalidCalldata(format!("{signature} is not canonically ABI-encoded")));
+        return Err(CalldataError::NotCanonical { signature }.into());
     }
     Ok(call)
 }
@@ -148,8 +142,8 @@ pub(super) fn decode_canonical<C: SolCall>(data: &[u8], signature: &str) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::dns_encode;
-    use alloy::primitives::Bytes;
+    use crate::dns_encode;
+    use alloy_primitives::Bytes;
 
     fn resolve(name: &str, data: Vec<u8>) -> Vec<u8> {
         IResolverService::resolveCall { name: dns_encode(name).unwrap().into(), data: data.into() }.abi_encode()
@@ -164,7 +158,7 @@ mod tests {
         let node = namehash("alice.dm3.eth");
         let calldata = resolve("alice.dm3.eth", text(node, "network.dm3.profile"));
         assert_eq!(
-            alloy::primitives::keccak256(&calldata).to_string(),
+            alloy_primitives::keccak256(&calldata).to_string(),
             "0x305feddfedd03dfed7a82d50a3b7b232e47bcfc05d76b4fc062fd1bf647ea319"
         );
         let req = decode_request(&calldata).unwrap();
@@ -234,6 +228,6 @@ mod tests {
             data: text(namehash("alice"), "k").into(),
         }
         .abi_encode();
-        assert!(matches!(decode_request(&calldata), Err(Error::InvalidName(_))));
+        assert!(matches!(decode_request(&calldata), Err(ProtocolError::InvalidName(_))));
     }
 }

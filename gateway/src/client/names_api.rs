@@ -1,8 +1,8 @@
 //! A client of the names API, used by the CLI and the tests: it fetches the
 //! EIP-712 domain and nonce, signs the change with a local key and sends it.
 
-use super::{names_domain, records_hash, NameChange, RecordsInput};
-use crate::{Error, Result};
+use super::{ClientError, Result};
+use crate::names::{names_domain, records_hash, NameChange, RecordsInput};
 use alloy::{
     primitives::{Address, Bytes},
     signers::{local::PrivateKeySigner, SignerSync},
@@ -51,11 +51,11 @@ impl NamesClient {
 
     async fn json(&self, response: reqwest::Response) -> Result<Value> {
         let status = response.status();
-        let body: Value = response.json().await.map_err(|e| Error::Rpc(e.to_string()))?;
+        let body: Value = response.json().await?;
         if status.is_success() {
             return Ok(body);
         }
-        Err(Error::Api {
+        Err(ClientError::Api {
             status: status.as_u16(),
             code: body["code"].as_str().unwrap_or_default().to_owned(),
             message: body["message"].as_str().unwrap_or_default().to_owned(),
@@ -63,8 +63,7 @@ impl NamesClient {
     }
 
     async fn get(&self, path: &str) -> Result<Value> {
-        let response =
-            self.http.get(format!("{}{path}", self.base)).send().await.map_err(|e| Error::Rpc(e.to_string()))?;
+        let response = self.http.get(format!("{}{path}", self.base)).send().await?;
         self.json(response).await
     }
 
@@ -72,9 +71,10 @@ impl NamesClient {
     pub async fn domain(&self) -> Result<Eip712Domain> {
         let info = self.get("/info").await?;
         let domain = &info["names"]["eip712Domain"];
-        let chain_id = domain["chainId"].as_u64().ok_or_else(|| Error::Rpc("gateway has no names API".into()))?;
+        let chain_id =
+            domain["chainId"].as_u64().ok_or(ClientError::UnexpectedAnswer("the gateway has no names API"))?;
         let resolver: Address = serde_json::from_value(domain["verifyingContract"].clone())
-            .map_err(|e| Error::Rpc(format!("bad verifyingContract: {e}")))?;
+            .map_err(|_| ClientError::UnexpectedAnswer("/info has no valid names.eip712Domain.verifyingContract"))?;
         Ok(names_domain(chain_id, resolver))
     }
 
@@ -86,7 +86,8 @@ impl NamesClient {
     /// The names an address holds.
     pub async fn names_of(&self, owner: Address) -> Result<Vec<String>> {
         let body = self.get(&format!("/owners/{owner}/names")).await?;
-        serde_json::from_value(body["names"].clone()).map_err(|e| Error::Rpc(e.to_string()))
+        serde_json::from_value(body["names"].clone())
+            .map_err(|_| ClientError::UnexpectedAnswer("/owners/{owner}/names has no list of names"))
     }
 
     /// Signs `request` for `name` with `key` at the name's current nonce and sends it.
@@ -95,7 +96,7 @@ impl NamesClient {
         let current = self.name(name).await?;
         let nonce = current["nonce"].as_u64().unwrap_or_default();
         let current_owner: Option<Address> = serde_json::from_value(current["owner"].clone()).ok().flatten();
-        let deadline = crate::lookup::unix_now() + SIGNATURE_LIFETIME;
+        let deadline = crate::clock::unix_now() + SIGNATURE_LIFETIME;
         let write = prepare(&domain, key, name, request, current_owner, nonce, deadline)?;
         self.submit(&write).await
     }
@@ -108,8 +109,7 @@ impl NamesClient {
             .header("content-type", "application/json")
             .body(write.body.clone())
             .send()
-            .await
-            .map_err(|e| Error::Rpc(e.to_string()))?;
+            .await?;
         self.json(response).await
     }
 }

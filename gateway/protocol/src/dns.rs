@@ -1,6 +1,6 @@
 //! DNS wire-format names as ENS uses them (ENSIP-10, the `NameCoder` rules).
 
-use alloy::primitives::{keccak256, B256};
+use alloy_primitives::{keccak256, B256};
 
 /// Why a DNS wire-format name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +35,7 @@ pub enum DnsNameError {
 /// # Examples
 ///
 /// ```
-/// use dm3_gateway::protocol::dns_decode;
+/// use dm3_protocol::dns_decode;
 /// assert_eq!(dns_decode(b"\x05alice\x03dm3\x03eth\x00").unwrap(), "alice.dm3.eth");
 /// assert!(dns_decode(b"\x05alice\x00\x00").is_err()); // trailing bytes
 /// ```
@@ -74,7 +74,7 @@ pub fn dns_decode(wire: &[u8]) -> Result<String, DnsNameError> {
 /// # Examples
 ///
 /// ```
-/// use dm3_gateway::protocol::dns_encode;
+/// use dm3_protocol::dns_encode;
 /// assert_eq!(dns_encode("dm3.eth").unwrap(), b"\x03dm3\x03eth\x00");
 /// assert_eq!(dns_encode("").unwrap(), b"\x00");
 /// ```
@@ -103,7 +103,7 @@ pub fn dns_encode(name: &str) -> Result<Vec<u8>, DnsNameError> {
 /// # Examples
 ///
 /// ```
-/// use dm3_gateway::protocol::namehash;
+/// use dm3_protocol::namehash;
 /// assert_eq!(
 ///     namehash("eth").to_string(),
 ///     "0x93cdeb708b7545dc668eb9280176169d1c33cfd8ed6f04690a0bcc88a93fc4ae"
