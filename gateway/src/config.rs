@@ -344,6 +344,9 @@ pub enum ConfigError {
     /// conflicting or malformed options); the text names the options.
     #[error("configuration: {0}")]
     Refused(String),
+    /// dm3's profile API cannot be set up with these options.
+    #[error("configuration: {0}")]
+    Dm3(#[from] crate::names::dm3::Dm3SetupError),
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),

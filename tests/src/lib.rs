@@ -147,9 +147,8 @@ impl Chain {
     /// Starts anvil and deploys the registry and a resolver trusting `signers`
     /// that sends clients to the gateways at base URLs `urls` (e.g.
     /// `http://127.0.0.1:PORT`): the resolver emits
-    /// `<base>/<its address>/{sender}/{data}.json` for each (see [`base_url`]).
+    /// `<base>/<its address>/{sender}/{data}.json` for each.
     pub async fn start(urls: Vec<String>, signers: Vec<Address>) -> Result<Self> {
-        let urls: Vec<String> = urls.iter().map(|url| base_url(url)).collect();
         let anvil = Anvil::new().path(foundry_bin("anvil")).try_spawn().context("start anvil")?;
         let deployer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let owner = deployer.address();
@@ -170,9 +169,8 @@ impl Chain {
         Ok(Self { anvil, provider, registry, resolver })
     }
 
-    /// Points the resolver at other gateway base URLs (`setBaseUrls`; see [`base_url`]).
+    /// Points the resolver at other gateway base URLs (`setBaseUrls`).
     pub async fn set_urls(&self, urls: Vec<String>) -> Result<()> {
-        let urls: Vec<String> = urls.iter().map(|url| base_url(url)).collect();
         let admin = OffchainResolverAdmin::new(self.resolver, &self.provider);
         let receipt = admin.setBaseUrls(urls).send().await?.get_receipt().await?;
         anyhow::ensure!(receipt.status(), "setBaseUrls reverted");
@@ -208,14 +206,6 @@ impl Chain {
             self.anvil.chain_id().to_string(),
         ]
     }
-}
-
-/// The gateway base URL `OffchainResolver` takes for `url`: `url` itself, or,
-/// for a template of the form resolvers took before base URLs
-/// (`<base>/{sender}/{data}.json`), its `<base>`, so that a test written
-/// against the old form still deploys the resolver it means.
-pub fn base_url(url: &str) -> String {
-    url.strip_suffix("/{sender}/{data}.json").unwrap_or(url).to_owned()
 }
 
 async fn deploy(provider: &DynProvider, bytecode: Bytes, args: Vec<u8>) -> Result<Address> {

@@ -172,9 +172,10 @@ async fn setup(use_redis: bool) -> Setup {
     let signer = PrivateKeySigner::random();
     let key_file = write_key_file(dir.path(), "signer.key", &signer);
     let ports: Vec<u16> = (0..if use_redis { 2 } else { 1 }).map(|_| free_port()).collect();
-    let url = format!("http://127.0.0.1:{}/{{sender}}/{{data}}.json", ports[ports.len() - 1]);
-    let chain = Chain::start(vec![url.clone()], vec![signer.address()]).await.unwrap();
-    let dm3_resolver = deploy_dm3_resolver(&chain, signer.address(), &url).await;
+    let base = format!("http://127.0.0.1:{}", ports[ports.len() - 1]);
+    let chain = Chain::start(vec![base.clone()], vec![signer.address()]).await.unwrap();
+    // dm3's ERC3668Resolver takes an EIP-3668 URL template, not a base URL.
+    let dm3_resolver = deploy_dm3_resolver(&chain, signer.address(), &format!("{base}/{{sender}}/{{data}}.json")).await;
     let redis = if use_redis { Some(RedisServer::start().await.unwrap()) } else { None };
     let mut args = chain.gateway_args(&key_file);
     args.extend([
@@ -476,7 +477,7 @@ async fn importing_a_sample_export_of_dm3s_database() {
 #[tokio::test(flavor = "multi_thread")]
 async fn spam_protection_needs_an_eth_balance() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::start(vec!["http://127.0.0.1:9/{sender}/{data}.json".into()], vec![]).await.unwrap();
+    let chain = Chain::start(vec!["http://127.0.0.1:9".into()], vec![]).await.unwrap();
     let args: Vec<String> = ["--data-dir", &dir.path().display().to_string(), "--rpc-url", &chain.anvil.endpoint()]
         .into_iter()
         .map(String::from)

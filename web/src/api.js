@@ -41,9 +41,6 @@ export const ERROR_MESSAGES = {
   multicall_too_large: 'Too many records were asked for at once.',
   nested_multicall: 'A multicall may not contain another multicall.',
   unknown_resolver: 'This gateway does not sign for that resolver contract.',
-  no_resolver: 'The name has no resolver.',
-  bad_answer: 'The gateway received a malformed answer upstream.',
-  upstream: 'Another gateway answered with an error.',
 };
 
 /** An error answer of the gateway, with its HTTP status and code. */

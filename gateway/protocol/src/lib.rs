@@ -1,31 +1,4 @@
-//! The wire protocol of the dm3 names gateway, without I/O: ENSIP-10 /
-//! EIP-3668 request decoding, DNS wire-format names and namehash,
-//! record-answer encoding, the signed-answer digests (ENS's scheme and dm3's),
-//! and the dm3 text-record keys.
-//!
-//! Everything here is a pure function over bytes, so that it can be tested
-//! table-driven and fuzzed; the crate depends on `alloy-primitives`,
-//! `alloy-sol-types` and `thiserror` only. Every refusal is a
-//! [`ProtocolError`] (a DNS name's is a [`DnsNameError`] inside it).
-//!
-//! Where to start reading: [`decode_request`] (what a lookup asks),
-//! [`signature_digest`] (what the gateway signs), [`encode_response`] (what it
-//! answers).
-//!
-//! # Examples
-//!
-//! ```
-//! use dm3_protocol::{decode_request, dns_encode, namehash, IResolverService, RecordCalls, RecordQuery};
-//! use alloy_sol_types::SolCall;
-//! let node = namehash("alice.dm3.eth");
-//! let calldata = IResolverService::resolveCall {
-//!     name: dns_encode("alice.dm3.eth").unwrap().into(),
-//!     data: RecordCalls::textCall { node, key: "eth.dm3.profile".into() }.abi_encode().into(),
-//! }
-//! .abi_encode();
-//! let request = decode_request(&calldata).unwrap();
-//! assert_eq!(request.queries, [RecordQuery::Text("eth.dm3.profile".into())]);
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod abi;
 mod answer;

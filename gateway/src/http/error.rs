@@ -48,7 +48,7 @@ pub enum ApiError {
     },
     /// The body is not the JSON the endpoint expects (syntax, types, missing
     /// or unknown fields). Every JSON body of the gateway is read through
-    /// [`parse_json`], so this is the only route malformed JSON takes.
+    /// `parse_json`, so this is the only route malformed JSON takes.
     #[error("invalid JSON body: {0}")]
     InvalidJson(#[source] serde_json::Error),
     /// The names API is off on this gateway (names are read-only here).

@@ -1,7 +1,11 @@
 //! One connection's life: hyper serves it, this module times it, answers a
 //! request head that never completes with `408`, and lingers on close.
 
-use super::{request::EdgeService, EdgeLimits};
+use super::{
+    activity::{CloseReason, Conn, Protocol, Waiting},
+    request::EdgeService,
+    EdgeLimits,
+};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::{
@@ -15,15 +19,11 @@ use std::{
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf},
     net::TcpStream,
-    sync::Notify,
     time::Instant,
 };
 
 /// hyper-util's protocol-detecting connection builder.
 pub(super) type Builder = hyper_util::server::conn::auto::Builder<TokioExecutor>;
-
-/// The HTTP/2 connection preface (RFC 9113 §3.4).
-const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// hyper's smallest read buffer limit.
 const MIN_BUF_SIZE: usize = 8192;
@@ -59,193 +59,6 @@ pub(super) fn builder(limits: &EdgeLimits) -> Builder {
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
     builder
-}
-
-/// Which protocol the connection speaks, as far as its first bytes tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
-    /// Fewer bytes than the HTTP/2 preface so far, all matching it.
-    Unknown(u8),
-    Http1,
-    Http2,
-}
-
-/// Why a connection is asked to close from outside.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CloseReason {
-    /// To make room under the connection cap.
-    Evicted,
-    /// The server is shutting down.
-    Shutdown,
-}
-
-impl CloseReason {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Evicted => "evicted",
-            Self::Shutdown => "shutdown",
-        }
-    }
-}
-
-/// What the timers and the cap need to know about a connection, updated by
-/// its I/O (reads) and by its requests (start, end).
-#[derive(Debug)]
-struct Activity {
-    accepted: Instant,
-    /// Requests handed to the router and not answered yet.
-    in_flight: usize,
-    /// Requests answered.
-    served: u64,
-    /// When `in_flight` last fell to zero (or the connection was accepted).
-    idle_since: Instant,
-    /// The first byte read while no request was in flight, since `idle_since`.
-    head_started: Option<Instant>,
-    protocol: Protocol,
-    /// A request body was dropped before its end: the client may still be sending.
-    body_unread: bool,
-    /// Asked to close from outside.
-    close: Option<CloseReason>,
-    /// The connection is lingering (nothing more will be answered).
-    lingering: bool,
-}
-
-/// A connection's shared state: read by its task, the registry (cap,
-/// shutdown), its I/O and its requests.
-#[derive(Debug)]
-pub(super) struct Conn {
-    id: u64,
-    activity: Mutex<Activity>,
-    /// Wakes the connection's task: a request ended, a head started, or a close was asked.
-    wake: Notify,
-}
-
-impl Conn {
-    pub(super) fn new(id: u64) -> Self {
-        let now = Instant::now();
-        Self {
-            id,
-            activity: Mutex::new(Activity {
-                accepted: now,
-                in_flight: 0,
-                served: 0,
-                idle_since: now,
-                head_started: None,
-                protocol: Protocol::Unknown(0),
-                body_unread: false,
-                close: None,
-                lingering: false,
-            }),
-            wake: Notify::new(),
-        }
-    }
-
-    pub(super) fn id(&self) -> u64 {
-        self.id
-    }
-
-    fn activity(&self) -> MutexGuard<'_, Activity> {
-        self.activity.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Since when the connection has had no request in flight, if it has
-    /// none and is not closing already (the cap closes the oldest such).
-    pub(super) fn evictable_since(&self) -> Option<Instant> {
-        let activity = self.activity();
-        (activity.in_flight == 0 && activity.close.is_none()).then_some(activity.idle_since)
-    }
-
-    /// Asks the connection to close (see [`CloseReason`]).
-    pub(super) fn close(&self, reason: CloseReason) {
-        self.activity().close.get_or_insert(reason);
-        self.wake.notify_one();
-    }
-
-    /// A request was handed to the router.
-    pub(super) fn request_started(&self) {
-        let mut activity = self.activity();
-        activity.in_flight += 1;
-        activity.head_started = None;
-    }
-
-    /// A request was answered (its response head is ready).
-    pub(super) fn request_ended(&self) {
-        {
-            let mut activity = self.activity();
-            activity.in_flight -= 1;
-            activity.served += 1;
-            if activity.in_flight == 0 {
-                activity.idle_since = Instant::now();
-                activity.head_started = None;
-            }
-        }
-        self.wake.notify_one();
-    }
-
-    /// A request body was dropped before its end.
-    pub(super) fn body_left_unread(&self) {
-        self.activity().body_unread = true;
-    }
-
-    /// Bytes were read from the client.
-    fn read(&self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        let mut activity = self.activity();
-        if let Protocol::Unknown(matched) = activity.protocol {
-            let matched = usize::from(matched);
-            let take = bytes.len().min(H2_PREFACE.len() - matched);
-            activity.protocol = if bytes[..take] != H2_PREFACE[matched..matched + take] {
-                Protocol::Http1
-            } else if matched + take == H2_PREFACE.len() {
-                Protocol::Http2
-            } else {
-                Protocol::Unknown(u8::try_from(matched + take).unwrap_or(u8::MAX))
-            };
-        }
-        if activity.in_flight == 0 && activity.head_started.is_none() && !activity.lingering {
-            activity.head_started = Some(Instant::now());
-            drop(activity);
-            self.wake.notify_one();
-        }
-    }
-
-    /// When the connection must have made progress by, and what it is
-    /// waiting for then; `None` while a request is in flight (the request
-    /// timeout bounds it).
-    fn deadline(&self, limits: &EdgeLimits) -> Option<(Instant, Waiting)> {
-        let activity = self.activity();
-        if activity.in_flight > 0 {
-            return None;
-        }
-        Some(match (activity.protocol, activity.served, activity.head_started) {
-            // HTTP/2 frames between requests (pings, settings) are not request heads.
-            (Protocol::Http2, _, _) => (activity.idle_since + limits.idle_timeout, Waiting::Idle),
-            (_, 0, started) => (activity.accepted + limits.header_timeout, Waiting::head(started.is_some())),
-            (_, _, Some(started)) => (started + limits.header_timeout, Waiting::Head),
-            (_, _, None) => (activity.idle_since + limits.idle_timeout, Waiting::Idle),
-        })
-    }
-}
-
-/// What a connection without a request in flight waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Waiting {
-    /// The rest of a request head whose first bytes arrived.
-    Head,
-    /// Nothing has arrived.
-    Idle,
-}
-
-impl Waiting {
-    fn head(started: bool) -> Self {
-        if started {
-            Self::Head
-        } else {
-            Self::Idle
-        }
-    }
 }
 
 /// The connection's socket as hyper sees it: shared with [`run`], which
@@ -444,50 +257,6 @@ async fn sleep_until(deadline: Option<Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn limits() -> EdgeLimits {
-        EdgeLimits {
-            header_timeout: Duration::from_secs(5),
-            idle_timeout: Duration::from_secs(30),
-            ..EdgeLimits::default()
-        }
-    }
-
-    #[test]
-    fn detects_the_http2_preface_across_reads() {
-        let conn = Conn::new(0);
-        conn.read(b"PRI * HTTP");
-        assert_eq!(conn.activity().protocol, Protocol::Unknown(10));
-        conn.read(b"/2.0\r\n\r\nSM\r\n\r\n\0\0\x12");
-        assert_eq!(conn.activity().protocol, Protocol::Http2);
-        let conn = Conn::new(1);
-        conn.read(b"POST / HTTP/1.1\r\n");
-        assert_eq!(conn.activity().protocol, Protocol::Http1);
-    }
-
-    #[test]
-    fn deadlines_follow_the_connection_state() {
-        let limits = limits();
-        let conn = Conn::new(0);
-        let accepted = conn.activity().accepted;
-        // New and silent: the header timeout from accept.
-        assert_eq!(conn.deadline(&limits), Some((accepted + limits.header_timeout, Waiting::Idle)));
-        conn.read(b"GET / HT");
-        assert_eq!(conn.deadline(&limits), Some((accepted + limits.header_timeout, Waiting::Head)));
-        conn.request_started();
-        assert_eq!(conn.deadline(&limits), None, "in flight: the request timeout applies");
-        assert_eq!(conn.evictable_since(), None);
-        conn.request_ended();
-        let idle = conn.activity().idle_since;
-        assert_eq!(conn.deadline(&limits), Some((idle + limits.idle_timeout, Waiting::Idle)));
-        assert_eq!(conn.evictable_since(), Some(idle));
-        conn.read(b"G");
-        let started = conn.activity().head_started.expect("the first byte starts a head");
-        assert!(started >= idle);
-        assert_eq!(conn.deadline(&limits), Some((started + limits.header_timeout, Waiting::Head)));
-        conn.close(CloseReason::Evicted);
-        assert_eq!(conn.evictable_since(), None, "already closing");
-    }
 
     #[test]
     fn the_408_is_a_complete_http_answer_with_a_json_body() {

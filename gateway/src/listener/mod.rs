@@ -45,11 +45,12 @@
 //!   `GOAWAY`); whatever is still open after [`EdgeLimits::shutdown_timeout`]
 //!   is dropped, and [`serve`] returns.
 
+mod activity;
 mod connection;
 mod request;
 
+use activity::{CloseReason, Conn};
 use axum::Router;
-use connection::Conn;
 use std::{
     collections::HashMap,
     future::Future,
@@ -147,7 +148,7 @@ impl Registry {
             .min_by_key(|(since, _)| *since);
         match victim {
             Some((_, conn)) => {
-                conn.close(connection::CloseReason::Evicted);
+                conn.close(CloseReason::Evicted);
                 true
             }
             None => false,
@@ -156,7 +157,7 @@ impl Registry {
 
     fn close_all(&self) {
         for conn in self.lock().values() {
-            conn.close(connection::CloseReason::Shutdown);
+            conn.close(CloseReason::Shutdown);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! request head alone, then hands the request to the router, keeping the
 //! connection's books (requests in flight, bodies left unread).
 
-use super::connection::Conn;
+use super::activity::Conn;
 use axum::{
     body::Body,
     extract::ConnectInfo,

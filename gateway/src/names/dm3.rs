@@ -19,7 +19,6 @@
 
 use super::{normalize, NameRules, NamesError, NamesService};
 use crate::{
-    config::ConfigError,
     profile::{registration_message, SignedUserProfile},
     store::{NameRecord, NameWrite, WriteConflict, WriteOutcome},
 };
@@ -101,6 +100,18 @@ impl From<crate::store::StoreError> for Dm3Error {
     fn from(error: crate::store::StoreError) -> Self {
         Self::Names(error.into())
     }
+}
+
+/// Why the dm3 profile API cannot be set up with the options given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Dm3SetupError {
+    /// A parent is both a names-API parent and an address-name parent: anyone
+    /// could claim `0x….addr.dm3.eth` through the names API.
+    #[error("{0} is both a --parent and a --dm3-addr-parent")]
+    SharedParent(String),
+    /// Spam protection reads balances, which needs an RPC endpoint.
+    #[error("--dm3-spam-protection needs --rpc-url")]
+    SpamProtectionWithoutRpc,
 }
 
 /// Result of the dm3 profile API.
@@ -191,13 +202,13 @@ impl Dm3Profiles {
         names: Arc<NamesService>,
         config: Dm3Config,
         balances: Option<DynProvider>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, Dm3SetupError> {
         let rules = &names.config().rules;
         if let Some(both) = config.addr_parents.iter().find(|p| rules.parents.contains(p)) {
-            return Err(ConfigError::Refused(format!("{both} is both a --parent and a --dm3-addr-parent")));
+            return Err(Dm3SetupError::SharedParent(both.clone()));
         }
         if config.spam_protection && balances.is_none() {
-            return Err(ConfigError::Refused("--dm3-spam-protection needs --rpc-url".into()));
+            return Err(Dm3SetupError::SpamProtectionWithoutRpc);
         }
         let addr_rules = NameRules {
             parents: config.addr_parents.clone(),
@@ -646,8 +657,10 @@ mod tests {
     fn an_address_parent_may_not_be_a_names_parent() {
         let f = fixture();
         let config = Dm3Config { addr_parents: vec!["dm3.eth".into()], spam_protection: false };
-        assert!(Dm3Profiles::new(Arc::clone(&f.dm3.names), config, None).is_err());
+        let refused = Dm3Profiles::new(Arc::clone(&f.dm3.names), config, None);
+        assert!(matches!(refused, Err(Dm3SetupError::SharedParent(ref p)) if p == "dm3.eth"), "{refused:?}");
         let config = Dm3Config { addr_parents: vec!["addr.dm3.eth".into()], spam_protection: true };
-        assert!(Dm3Profiles::new(Arc::clone(&f.dm3.names), config, None).is_err());
+        let refused = Dm3Profiles::new(Arc::clone(&f.dm3.names), config, None);
+        assert!(matches!(refused, Err(Dm3SetupError::SpamProtectionWithoutRpc)), "{refused:?}");
     }
 }
