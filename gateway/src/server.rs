@@ -395,7 +395,7 @@ fn dm3_profiles(config: &ServeConfig, names: &Arc<NamesService>, rpc: Option<Dyn
     let options = &config.names;
     let dm3_config =
         Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
-    Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)
+    Ok(Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)?)
 }
 
 /// The --reserved labels, plus the label of every dm3 address-name parent
