@@ -1,6 +1,6 @@
 //! Command-line and environment configuration of the server.
 
-use alloy::primitives::Address;
+use alloy::{eips::BlockNumberOrTag, primitives::Address};
 use clap::Args;
 use std::{
     ffi::OsString,
@@ -44,8 +44,8 @@ pub struct StoreConfig {
     #[arg(long, env = "DM3_GATEWAY_L2_REGISTRY", requires = "l2_rpc_url")]
     pub l2_registry: Option<alloy::primitives::Address>,
     /// Block tag the L2 is read at: latest, safe or finalized.
-    #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", default_value = "latest", value_parser = ["latest", "safe", "finalized"])]
-    pub l2_block: String,
+    #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", value_enum, default_value_t = L2Block::Latest)]
+    pub l2_block: L2Block,
     /// Seconds an L2 read is cached (0: no cache); an L2 update shows on L1
     /// after at most this long plus one L2 block, whatever the key or call shape.
     #[arg(long, env = "DM3_GATEWAY_L2_CACHE_TTL", default_value_t = 5)]
@@ -64,6 +64,44 @@ pub struct StoreConfig {
     /// connection gives `503 store_unavailable`.
     #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub store_timeout: u64,
+}
+
+/// The block tag L2 reads are made at (`--l2-block`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum L2Block {
+    /// The head of the chain: an update shows after one L2 block.
+    Latest,
+    /// The newest block the L2 node deems safe from reorgs.
+    Safe,
+    /// The newest finalized block.
+    Finalized,
+}
+
+// Written out rather than derived: a derived impl turns the variants' doc
+// comments into help, which switches every flag of `--help` to clap's long
+// layout.
+impl clap::ValueEnum for L2Block {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Self::Latest, Self::Safe, Self::Finalized]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            Self::Latest => "latest",
+            Self::Safe => "safe",
+            Self::Finalized => "finalized",
+        }))
+    }
+}
+
+impl From<L2Block> for BlockNumberOrTag {
+    fn from(block: L2Block) -> Self {
+        match block {
+            L2Block::Latest => Self::Latest,
+            L2Block::Safe => Self::Safe,
+            L2Block::Finalized => Self::Finalized,
+        }
+    }
 }
 
 impl StoreConfig {
@@ -562,6 +600,22 @@ mod tests {
         assert_eq!(none.serve.store.min_replicas_ack(), 0);
         assert!(Cli::try_parse_from(["gw", "--redis-sentinel", "a:1"]).is_err(), "a sentinel needs a service name");
         assert!(!Cli::parse_from(["gw"]).serve.store.uses_redis());
+    }
+
+    #[test]
+    fn l2_block_is_one_of_three_tags_defaulting_to_latest() {
+        assert_eq!(BlockNumberOrTag::from(Cli::parse_from(["gw"]).serve.store.l2_block), BlockNumberOrTag::Latest);
+        for (value, tag) in [
+            ("latest", BlockNumberOrTag::Latest),
+            ("safe", BlockNumberOrTag::Safe),
+            ("finalized", BlockNumberOrTag::Finalized),
+        ] {
+            let store = Cli::parse_from(["gw", "--l2-block", value]).serve.store;
+            assert_eq!(BlockNumberOrTag::from(store.l2_block), tag, "{value}");
+        }
+        for bad in ["pending", "earliest", "0x10", "Latest", ""] {
+            assert!(Cli::try_parse_from(["gw", "--l2-block", bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -60,15 +60,10 @@ pub fn open_redis(config: &StoreConfig) -> Result<Option<RedisStore>> {
 pub fn open_l2_store(config: &StoreConfig) -> Result<Option<L2Store>> {
     let (Some(url), Some(registry)) = (&config.l2_rpc_url, config.l2_registry) else { return Ok(None) };
     let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --l2-rpc-url: {e}")))?;
-    let block = match config.l2_block.as_str() {
-        "safe" => alloy::eips::BlockNumberOrTag::Safe,
-        "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
-        _ => alloy::eips::BlockNumberOrTag::Latest,
-    };
     Ok(Some(L2Store::new(
         url,
         registry,
-        block,
+        config.l2_block.into(),
         Duration::from_secs(config.l2_cache_ttl),
         Duration::from_millis(config.l2_timeout_ms),
     )))
