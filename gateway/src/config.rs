@@ -1,5 +1,6 @@
 //! Command-line and environment configuration of the server.
 
+use crate::names::{dm3::Dm3Config, NameRules, NamesConfig};
 use alloy::{eips::BlockNumberOrTag, primitives::Address};
 use clap::Args;
 use std::{
@@ -352,6 +353,37 @@ pub struct NamesOptions {
     pub dm3_spam_protection: bool,
 }
 
+impl NamesOptions {
+    /// The names-API policy these options set, for single labels under
+    /// `parents` and writes signed in the EIP-712 domain of `resolver`: the
+    /// one place the policy is built from flags. The reserved labels are
+    /// --reserved plus the label of every --dm3-addr-parent directly under one
+    /// of `parents` (`addr` for `addr.dm3.eth`), so that nobody claims the
+    /// parent of everyone's address names.
+    pub fn policy(&self, parents: &[String], resolver: Address) -> NamesConfig {
+        let mut reserved = self.reserved.clone();
+        for addr_parent in &self.dm3_addr_parents {
+            if let Some((label, parent)) = addr_parent.split_once('.') {
+                if parents.iter().any(|p| p == parent) && !reserved.iter().any(|r| r == label) {
+                    reserved.push(label.to_owned());
+                }
+            }
+        }
+        NamesConfig {
+            rules: NameRules { parents: parents.to_vec(), min_label_length: self.min_label_length, reserved },
+            max_names_per_owner: self.max_names_per_owner,
+            chain_id: self.chain_id,
+            resolver,
+        }
+    }
+
+    /// The settings of dm3's profile API: --dm3-addr-parent and
+    /// --dm3-spam-protection.
+    pub fn dm3_config(&self) -> Dm3Config {
+        Dm3Config { addr_parents: self.dm3_addr_parents.clone(), spam_protection: self.dm3_spam_protection }
+    }
+}
+
 impl ServeConfig {
     /// Event-loop threads: --io-threads, or half the cores (at least one).
     /// Uncached answers are mostly signing, which runs on its own threads;
@@ -616,6 +648,41 @@ mod tests {
         for bad in ["pending", "earliest", "0x10", "Latest", ""] {
             assert!(Cli::try_parse_from(["gw", "--l2-block", bad]).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn names_policy_reserves_the_label_of_each_address_name_parent_once() {
+        let resolver = Address::repeat_byte(7);
+        let defaults = Cli::parse_from(["gw"]).serve;
+        let policy = defaults.names.policy(&defaults.parents, resolver);
+        assert_eq!(policy.rules.parents, ["dm3.eth"]);
+        assert_eq!(policy.rules.min_label_length, 3);
+        assert_eq!(policy.rules.reserved, ["admin", "root", "support", "help", "ds", "www", "dm3", "addr"]);
+        assert_eq!((policy.max_names_per_owner, policy.chain_id, policy.resolver), (1, 1, resolver));
+        let dm3 = defaults.names.dm3_config();
+        assert_eq!((dm3.addr_parents, dm3.spam_protection), (vec!["addr.dm3.eth".to_owned()], false));
+
+        let set = Cli::parse_from([
+            "gw",
+            "--parent",
+            "dm3.eth,other.eth",
+            "--reserved",
+            "addr,x",
+            "--dm3-addr-parent",
+            "addr.dm3.eth,a.other.eth,b.elsewhere.eth",
+            "--min-label-length",
+            "5",
+            "--max-names-per-owner",
+            "0",
+            "--chain-id",
+            "10",
+            "--dm3-spam-protection",
+        ])
+        .serve;
+        let policy = set.names.policy(&set.parents, resolver);
+        assert_eq!(policy.rules.reserved, ["addr", "x", "a"], "no duplicate, none for a parent not served");
+        assert_eq!((policy.rules.min_label_length, policy.max_names_per_owner, policy.chain_id), (5, 0, 10));
+        assert!(set.names.dm3_config().spam_protection);
     }
 
     #[test]

@@ -6,10 +6,7 @@ use crate::{
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
-    names::{
-        dm3::{Dm3Config, Dm3Profiles},
-        NameRules, NamesConfig, NamesService, SignatureChecker,
-    },
+    names::{dm3::Dm3Profiles, NamesService, SignatureChecker},
     signer::AnswerSigner,
     store::{ChangeSink, EmbeddedStore, EventFollower, L2Store, RecordStore, RedisStore, SentinelConfig},
 };
@@ -234,26 +231,13 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         }
         None => None,
     };
-    let names = NamesService::new(
-        store,
-        NamesConfig {
-            rules: NameRules {
-                parents: config.parents.clone(),
-                min_label_length: options.min_label_length,
-                reserved: reserved_labels(config),
-            },
-            max_names_per_owner: options.max_names_per_owner,
-            chain_id: options.chain_id,
-            resolver: config.resolvers.first().copied().unwrap_or_default(),
-        },
-        SignatureChecker::new(rpc.clone()),
-    );
+    let policy = options.policy(&config.parents, config.resolvers.first().copied().unwrap_or_default());
+    let names = NamesService::new(store, policy, SignatureChecker::new(rpc.clone()));
     let rate_limit = (options.write_burst > 0)
         .then_some(WriteRateLimit { burst: options.write_burst, replenish_ms: options.write_replenish_ms });
     // With an L2 registry, names are claimed on the L2: the names API is read-only.
     let names = (config.store.l2_rpc_url.is_none()).then(|| Arc::new(names));
-    let dm3_config =
-        Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
+    let dm3_config = options.dm3_config();
     let dm3 =
         names.as_ref().map(|names| Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)).transpose()?.map(Arc::new);
     Ok(Gateway {
@@ -267,21 +251,6 @@ pub fn build(config: &ServeConfig) -> Result<Gateway> {
         rate_limit,
         edge: config.edge.limits(),
     })
-}
-
-/// The --reserved labels, plus the label of every dm3 address-name parent
-/// directly under a --parent (`addr` for `addr.dm3.eth`), so that nobody
-/// claims the parent of everyone's address names.
-fn reserved_labels(config: &ServeConfig) -> Vec<String> {
-    let mut reserved = config.names.reserved.clone();
-    for addr_parent in &config.names.dm3_addr_parents {
-        if let Some((label, parent)) = addr_parent.split_once('.') {
-            if config.parents.iter().any(|p| p == parent) && !reserved.iter().any(|r| r == label) {
-                reserved.push(label.to_owned());
-            }
-        }
-    }
-    reserved
 }
 
 /// The claim page's options, or `None` when the page is off.
