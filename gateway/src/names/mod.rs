@@ -236,3 +236,336 @@ fn check_deadline(deadline: u64) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        profile::{SignedUserProfile, UserProfile},
+        store::EmbeddedStore,
+    };
+    use alloy::signers::{local::PrivateKeySigner, SignerSync};
+    use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
+
+    const RECORDS: &str = r#"{"texts":{"url":"https://alice.example"}}"#;
+    const OTHER_RECORDS: &str = r#"{"texts":{"url":"https://other.example"}}"#;
+
+    /// A names service over an embedded store in a temporary directory.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        names: NamesService,
+    }
+
+    fn fixture(max_names_per_owner: u32) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn RecordStore> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+        let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["admin".into()] };
+        let config = NamesConfig { rules, max_names_per_owner, chain_id: 1, resolver: Address::repeat_byte(1) };
+        Fixture { _dir: dir, names: NamesService::new(store, config, SignatureChecker::default()) }
+    }
+
+    fn key(seed: u8) -> PrivateKeySigner {
+        PrivateKeySigner::from_bytes(&[seed; 32].into()).unwrap()
+    }
+
+    fn in_ten_minutes() -> u64 {
+        crate::lookup::unix_now() + 600
+    }
+
+    /// One write as a client sends it: `change` of `name`, at `nonce`, signed
+    /// by `key` over the state it leads to.
+    struct Write<'a> {
+        key: &'a PrivateKeySigner,
+        name: &'a str,
+        change: Change,
+        records: Option<&'a str>,
+        nonce: u64,
+        deadline: u64,
+    }
+
+    impl<'a> Write<'a> {
+        fn new(key: &'a PrivateKeySigner, name: &'a str, change: Change, records: Option<&'a str>, nonce: u64) -> Self {
+            Self { key, name, change, records, nonce, deadline: in_ten_minutes() }
+        }
+
+        /// `key`'s signature over the change, the name's owner being `owner`
+        /// before it (kept by an update).
+        fn signature(&self, owner: Option<Address>) -> Vec<u8> {
+            let new_owner = match self.change {
+                Change::Claim { owner } => Some(owner),
+                Change::Update => owner,
+                Change::Transfer { new_owner } => Some(new_owner),
+                Change::Release => None,
+            };
+            let change = NameChange::new(self.name, new_owner, records_hash(self.records), self.nonce, self.deadline);
+            self.key
+                .sign_hash_sync(&change.digest(&names_domain(1, Address::repeat_byte(1))))
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        }
+
+        async fn apply_signed(&self, names: &NamesService, signature: &[u8]) -> Result<NameView> {
+            let write = SignedWrite {
+                name: self.name,
+                change: self.change,
+                records_json: self.records,
+                nonce: self.nonce,
+                deadline: self.deadline,
+                signature,
+            };
+            names.apply(write).await
+        }
+
+        async fn apply(&self, names: &NamesService) -> Result<NameView> {
+            let owner = names.get(self.name).await.unwrap().owner;
+            self.apply_signed(names, &self.signature(owner)).await
+        }
+    }
+
+    /// Claims `name` for `key` with [`RECORDS`].
+    async fn claim(names: &NamesService, key: &PrivateKeySigner, name: &str) -> NameView {
+        let change = Change::Claim { owner: key.address() };
+        Write::new(key, name, change, Some(RECORDS), names.get(name).await.unwrap().nonce).apply(names).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn claim_update_transfer_release_and_claim_again() {
+        let Fixture { names, .. } = fixture(1);
+        let (alice, bob) = (key(1), key(2));
+        let name = "alice.dm3.eth";
+
+        let claimed = claim(&names, &alice, name).await;
+        assert_eq!((claimed.owner, claimed.nonce), (Some(alice.address()), 1));
+        assert_eq!(claimed.texts["url"], "https://alice.example");
+        assert_eq!(claimed.addresses[&60].as_ref(), alice.address().as_slice(), "the owner is the Ether address");
+        assert_eq!(names.get(name).await.unwrap(), claimed, "what apply returns is what is stored");
+        assert_eq!(names.names_of(alice.address()).await.unwrap(), [name]);
+
+        let updated = Write::new(&alice, name, Change::Update, Some(OTHER_RECORDS), 1).apply(&names).await.unwrap();
+        assert_eq!((updated.owner, updated.nonce), (Some(alice.address()), 2));
+        assert_eq!(updated.texts["url"], "https://other.example");
+        assert_eq!(names.get(name).await.unwrap(), updated);
+
+        let transfer = Change::Transfer { new_owner: bob.address() };
+        let transferred = Write::new(&alice, name, transfer, None, 2).apply(&names).await.unwrap();
+        assert_eq!((transferred.owner, transferred.nonce), (Some(bob.address()), 3));
+        assert!(transferred.texts.is_empty(), "a transfer without records leaves only the new owner's address");
+        assert_eq!(transferred.addresses[&60].as_ref(), bob.address().as_slice());
+        assert!(names.names_of(alice.address()).await.unwrap().is_empty());
+        assert_eq!(names.names_of(bob.address()).await.unwrap(), [name]);
+
+        let released = Write::new(&bob, name, Change::Release, None, 3).apply(&names).await.unwrap();
+        assert_eq!((released.owner, released.nonce), (None, 4));
+        assert!(released.texts.is_empty() && released.addresses.is_empty() && released.contenthash.is_none());
+        assert_eq!(names.get(name).await.unwrap(), released);
+        assert!(names.names_of(bob.address()).await.unwrap().is_empty());
+
+        let again = claim(&names, &alice, name).await;
+        assert_eq!((again.owner, again.nonce), (Some(alice.address()), 5), "the nonce keeps counting");
+    }
+
+    #[tokio::test]
+    async fn a_claim_may_name_another_owner_who_signs() {
+        let Fixture { names, .. } = fixture(1);
+        let (alice, bob) = (key(1), key(2));
+        let change = Change::Claim { owner: bob.address() };
+        let view = Write::new(&bob, "bob.dm3.eth", change, Some("{}"), 0).apply(&names).await.unwrap();
+        assert_eq!(view.owner, Some(bob.address()));
+        let change = Change::Claim { owner: bob.address() };
+        let err = Write::new(&alice, "carol.dm3.eth", change, Some("{}"), 0).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::BadSignature(signer) if signer == bob.address()), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn conflicts_are_refused_and_change_nothing() {
+        let Fixture { names, .. } = fixture(1);
+        let (alice, bob) = (key(1), key(2));
+        let name = "alice.dm3.eth";
+        let free = "free.dm3.eth";
+        let before = claim(&names, &alice, name).await;
+
+        // Taken: a claim of a claimed name.
+        let err = Write::new(&bob, name, Change::Claim { owner: bob.address() }, Some(RECORDS), 1)
+            .apply(&names)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NameTaken), "{err:?}");
+
+        // Not claimed: update, transfer and release of a free name.
+        for change in [Change::Update, Change::Transfer { new_owner: bob.address() }, Change::Release] {
+            let records = (change == Change::Update).then_some(RECORDS);
+            let err = Write::new(&alice, free, change, records, 0).apply(&names).await.unwrap_err();
+            assert!(matches!(err, Error::NameNotClaimed), "{change:?}: {err:?}");
+        }
+
+        // Not the owner: someone else signs an update, a transfer or a release.
+        for change in [Change::Update, Change::Transfer { new_owner: bob.address() }, Change::Release] {
+            let records = (change == Change::Update).then_some(OTHER_RECORDS);
+            let err = Write::new(&bob, name, change, records, 1).apply(&names).await.unwrap_err();
+            assert!(matches!(err, Error::BadSignature(owner) if owner == alice.address()), "{change:?}: {err:?}");
+        }
+
+        // Nonce mismatch: a replayed (older) or a future nonce.
+        for nonce in [0, 2] {
+            let err =
+                Write::new(&alice, name, Change::Update, Some(OTHER_RECORDS), nonce).apply(&names).await.unwrap_err();
+            assert!(matches!(err, Error::NonceMismatch { signed, current: 1 } if signed == nonce), "{nonce}: {err:?}");
+        }
+
+        // Owner limit: a second name, by claim or by transfer.
+        let err = Write::new(&alice, free, Change::Claim { owner: alice.address() }, Some(RECORDS), 0)
+            .apply(&names)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::OwnerLimit { max: 1 }), "{err:?}");
+        claim(&names, &bob, "bob.dm3.eth").await;
+        let err = Write::new(&bob, "bob.dm3.eth", Change::Transfer { new_owner: alice.address() }, None, 1)
+            .apply(&names)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::OwnerLimit { max: 1 }), "{err:?}");
+
+        assert_eq!(names.get(name).await.unwrap(), before);
+        assert_eq!(names.get(free).await.unwrap().owner, None);
+        assert_eq!(names.names_of(alice.address()).await.unwrap(), [name]);
+        assert_eq!(names.names_of(bob.address()).await.unwrap(), ["bob.dm3.eth"]);
+    }
+
+    #[tokio::test]
+    async fn without_an_owner_limit_one_owner_holds_many_names() {
+        let Fixture { names, .. } = fixture(0);
+        let alice = key(1);
+        for name in ["one.dm3.eth", "two.dm3.eth", "three.dm3.eth"] {
+            claim(&names, &alice, name).await;
+        }
+        assert_eq!(names.names_of(alice.address()).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn racing_writes_at_one_nonce_apply_once() {
+        let Fixture { names, .. } = fixture(1);
+        let (alice, bob) = (key(1), key(2));
+        let (a, b) = (Change::Claim { owner: alice.address() }, Change::Claim { owner: bob.address() });
+        let (a, b) = (
+            Write::new(&alice, "race.dm3.eth", a, Some(RECORDS), 0),
+            Write::new(&bob, "race.dm3.eth", b, Some(RECORDS), 0),
+        );
+        let (sig_a, sig_b) = (a.signature(None), b.signature(None));
+        let (ra, rb) = tokio::join!(a.apply_signed(&names, &sig_a), b.apply_signed(&names, &sig_b));
+        let winner = match (&ra, &rb) {
+            (Ok(view), Err(Error::NameTaken)) | (Err(Error::NameTaken), Ok(view)) => view.owner,
+            other => panic!("one claim wins, the other is taken: {other:?}"),
+        };
+        assert_eq!(names.get("race.dm3.eth").await.unwrap().owner, winner);
+
+        let owner = if winner == Some(alice.address()) { &alice } else { &bob };
+        let first = Write::new(owner, "race.dm3.eth", Change::Update, Some(OTHER_RECORDS), 1);
+        let second = Write::new(owner, "race.dm3.eth", Change::Update, Some(RECORDS), 1);
+        let (sig_1, sig_2) = (first.signature(winner), second.signature(winner));
+        let (r1, r2) = tokio::join!(first.apply_signed(&names, &sig_1), second.apply_signed(&names, &sig_2));
+        match (&r1, &r2) {
+            (Ok(_), Err(Error::NonceMismatch { signed: 1, current: 2 }))
+            | (Err(Error::NonceMismatch { signed: 1, current: 2 }), Ok(_)) => {}
+            other => panic!("one update wins, the other's nonce is stale: {other:?}"),
+        }
+        assert_eq!(names.get("race.dm3.eth").await.unwrap().nonce, 2);
+    }
+
+    #[tokio::test]
+    async fn deadlines_in_the_past_or_too_far_ahead_are_refused() {
+        let Fixture { names, .. } = fixture(1);
+        let alice = key(1);
+        let now = crate::lookup::unix_now();
+        for (deadline, why) in [(now - 1, "in the past"), (now + MAX_DEADLINE_AHEAD + 60, "too far in the future")] {
+            let mut write =
+                Write::new(&alice, "alice.dm3.eth", Change::Claim { owner: alice.address() }, Some(RECORDS), 0);
+            write.deadline = deadline;
+            let err = write.apply(&names).await.unwrap_err();
+            assert!(matches!(err, Error::Expired { deadline: d, reason } if d == deadline && reason == why), "{err:?}");
+        }
+        let mut write = Write::new(&alice, "alice.dm3.eth", Change::Claim { owner: alice.address() }, Some(RECORDS), 0);
+        write.deadline = now + MAX_DEADLINE_AHEAD - 60;
+        write.apply(&names).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn signatures_over_anything_else_are_refused() {
+        let Fixture { names, .. } = fixture(1);
+        let alice = key(1);
+        let claim = Write::new(&alice, "alice.dm3.eth", Change::Claim { owner: alice.address() }, Some(RECORDS), 0);
+        let signature = claim.signature(None);
+        let tampered = [
+            Write { records: Some(OTHER_RECORDS), ..Write::new(&alice, claim.name, claim.change, None, 0) },
+            Write { name: "other.dm3.eth", ..Write::new(&alice, claim.name, claim.change, Some(RECORDS), 0) },
+            Write { deadline: claim.deadline + 1, ..Write::new(&alice, claim.name, claim.change, Some(RECORDS), 0) },
+        ];
+        for write in &tampered {
+            let err = write.apply_signed(&names, &signature).await.unwrap_err();
+            assert!(matches!(err, Error::BadSignature(signer) if signer == alice.address()), "{err:?}");
+        }
+        for bad in [&signature[..64], &[0u8; 65][..], &[][..]] {
+            let err = claim.apply_signed(&names, bad).await.unwrap_err();
+            assert!(matches!(err, Error::BadSignature(_)), "{err:?}");
+        }
+        assert_eq!(names.get("alice.dm3.eth").await.unwrap().owner, None);
+        claim.apply_signed(&names, &signature).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn records_and_names_are_checked_before_anything_is_stored() {
+        let Fixture { names, .. } = fixture(1);
+        let (alice, bob) = (key(1), key(2));
+        let claim_with =
+            |records| Write::new(&alice, "alice.dm3.eth", Change::Claim { owner: alice.address() }, records, 0);
+        for records in [None, Some("not json"), Some(r#"{"unknown":1}"#), Some(r#"{"addresses":{"60":"0x1234"}}"#)] {
+            let err = claim_with(records).apply(&names).await.unwrap_err();
+            assert!(matches!(err, Error::InvalidRecords(_)), "{records:?}: {err:?}");
+        }
+        let too_long = format!(r#"{{"texts":{{"k":"{}"}}}}"#, "x".repeat(MAX_RECORDS_JSON_BYTES));
+        let err = claim_with(Some(&too_long)).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRecords(_)), "{err:?}");
+
+        // A dm3 profile must be signed by the name's (new) owner.
+        let signing_key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let profile = UserProfile {
+            delivery_services: vec!["ds.dm3.eth".into()],
+            public_encryption_key: BASE64.encode([8; 32]),
+            public_signing_key: BASE64.encode(signing_key.verifying_key().as_bytes()),
+        };
+        let by_bob = SignedUserProfile::sign(profile.clone(), &bob).unwrap();
+        let records = serde_json::json!({ "texts": { "eth.dm3.profile": by_bob.to_text_record() } }).to_string();
+        let err = claim_with(Some(&records)).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidProfile(ref why) if why.contains("not signed by the owner")), "{err:?}");
+
+        let err = Write::new(&alice, "alice.dm3.eth", Change::Update, None, 0).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::NameNotClaimed), "the owner is checked before the records: {err:?}");
+
+        let name_refusals: [(&str, fn(&Error) -> bool); 4] = [
+            ("admin.dm3.eth", |e| matches!(e, Error::NameReserved(label) if label == "admin")),
+            ("ab.dm3.eth", |e| matches!(e, Error::NameTooShort { min: 3 })),
+            ("alice.other.eth", |e| matches!(e, Error::InvalidNameForClaim(_))),
+            ("Alice.dm3.eth", |e| matches!(e, Error::NameNotNormalized { .. })),
+        ];
+        for (name, expected) in name_refusals {
+            let err = Write::new(&alice, name, Change::Claim { owner: alice.address() }, Some(RECORDS), 0)
+                .apply(&names)
+                .await
+                .unwrap_err();
+            assert!(expected(&err), "{name}: {err:?}");
+        }
+        assert_eq!(names.get("alice.dm3.eth").await.unwrap(), NameView::new("alice.dm3.eth", NameRecord::default()));
+
+        let by_alice = SignedUserProfile::sign(profile, &alice).unwrap();
+        let records = serde_json::json!({ "texts": { "eth.dm3.profile": by_alice.to_text_record() } }).to_string();
+        let view = claim_with(Some(&records)).apply(&names).await.unwrap();
+        assert_eq!(view.texts.values().next(), Some(&by_alice.to_text_record()));
+
+        // Records where none belong, or none where they must be.
+        let err = Write::new(&alice, "alice.dm3.eth", Change::Release, Some("{}"), 1).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRecords(_)), "a release carries no records: {err:?}");
+        let err = Write::new(&alice, "alice.dm3.eth", Change::Update, None, 1).apply(&names).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRecords(_)), "an update carries records: {err:?}");
+        assert_eq!(names.get("alice.dm3.eth").await.unwrap(), view);
+    }
+}
