@@ -353,3 +353,85 @@ async fn shutdown_signal() {
     }
     tracing::info!(target: "gateway", "shutting down: finishing in-flight requests");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    const RESOLVER: &str = "0x1111111111111111111111111111111111111111";
+    /// A key nobody publishes (not a test mnemonic account, not 1–16).
+    const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+
+    fn serve(args: &[&str]) -> ServeConfig {
+        Cli::parse_from(std::iter::once("gw").chain(args.iter().copied())).serve
+    }
+
+    fn refusal(config: &ServeConfig, signers: &[Address]) -> String {
+        let err = check_production(config, signers).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        err.to_string()
+    }
+
+    #[test]
+    fn production_accepts_an_explicit_unknown_key_and_a_resolver() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        assert!(!is_well_known_signer(signer));
+        let by_key = serve(&["--production", "--signer-key", KEY, "--resolver", RESOLVER]);
+        check_production(&by_key, &[signer]).unwrap();
+        let by_file = serve(&["--production", "--signer-key-file", "signer.key", "--resolver", RESOLVER]);
+        check_production(&by_file, &[signer]).unwrap();
+    }
+
+    #[test]
+    fn production_refuses_without_an_explicit_key() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--resolver", RESOLVER]);
+        assert!(refusal(&config, &[signer]).contains("no signing key"));
+        let neither = serve(&["--production"]);
+        assert!(refusal(&neither, &[signer]).contains("no signing key"), "the key is checked first");
+    }
+
+    #[test]
+    fn production_refuses_without_a_resolver() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--signer-key", KEY]);
+        assert!(refusal(&config, &[signer]).contains("no --resolver"));
+    }
+
+    #[test]
+    fn production_refuses_publicly_known_keys_active_or_standby() {
+        let ours = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--signer-key", KEY, "--resolver", RESOLVER]);
+        let small_keys = (1u8..=16).map(|k| {
+            let mut key = [0u8; 32];
+            key[31] = k;
+            AnswerSigner::from_hex(&alloy::hex::encode(key)).unwrap().address()
+        });
+        let known: Vec<Address> = WELL_KNOWN_SIGNERS.into_iter().chain(small_keys).collect();
+        assert_eq!(known.len(), 26);
+        for address in known {
+            for signers in [vec![address], vec![ours, address]] {
+                let why = refusal(&config, &signers);
+                assert!(why.contains("publicly known test key") && why.contains(&address.to_string()), "{why}");
+            }
+        }
+        // Key 17 is nobody's published key: accepted.
+        let mut key = [0u8; 32];
+        key[31] = 17;
+        let seventeen = AnswerSigner::from_hex(&alloy::hex::encode(key)).unwrap().address();
+        check_production(&config, &[ours, seventeen]).unwrap();
+    }
+
+    #[test]
+    fn the_first_anvil_account_is_a_well_known_signer() {
+        let anvil0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        assert_eq!(AnswerSigner::from_hex(anvil0).unwrap().address(), WELL_KNOWN_SIGNERS[0]);
+    }
+}
