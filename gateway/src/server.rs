@@ -375,7 +375,7 @@ mod tests {
 
     fn refusal(config: &ServeConfig, signers: &[Address]) -> String {
         let err = check_production(config, signers).unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(matches!(err, ConfigError::Refused(_)), "{err:?}");
         err.to_string()
     }
 
