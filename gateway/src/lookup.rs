@@ -335,7 +335,8 @@ mod tests {
     use super::*;
     use crate::{
         cache::{CacheConfig, InvalidatingStore, NameGenerations},
-        store::{EmbeddedStore, NameRecord},
+        store::NameRecord,
+        test_support::TestGateway,
     };
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
@@ -354,22 +355,15 @@ mod tests {
 
     const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
 
-    async fn make_service(resolvers: Vec<Address>) -> (LookupService, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = EmbeddedStore::open(dir.path()).unwrap();
+    /// The lookup over an embedded store holding `alice.dm3.eth`; keep the
+    /// builder (which owns the store's directory) alive as long as it.
+    async fn make_service(resolvers: Vec<Address>) -> (LookupService, TestGateway) {
+        let gateway = TestGateway::new().resolvers(resolvers);
         let mut record = NameRecord::default();
         record.set_text("eth.dm3.profile", "data:application/json,{}");
         record.addresses.insert(60, Bytes::copy_from_slice(&[0xaa; 20]));
-        store.put_record("alice.dm3.eth", &record).await.unwrap();
-        let signer =
-            AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
-        let policy = LookupPolicy {
-            resolvers,
-            parents: vec!["dm3.eth".into()],
-            ttl: Duration::from_secs(300),
-            store_timeout: Duration::from_secs(2),
-        };
-        (LookupService::new(signer, Arc::new(store), policy), dir)
+        gateway.embedded().put_record("alice.dm3.eth", &record).await.unwrap();
+        (gateway.lookup(), gateway)
     }
 
     fn request(name: &str, data: Vec<u8>) -> Vec<u8> {

@@ -574,7 +574,8 @@ mod tests {
         let err = Write::new(&alice, "alice.dm3.eth", Change::Update, None, 0).apply(&names).await.unwrap_err();
         assert!(matches!(err, NamesError::NameNotClaimed), "the owner is checked before the records: {err:?}");
 
-        let name_refusals: [(&str, fn(&NamesError) -> bool); 4] = [
+        type Expected = fn(&NamesError) -> bool;
+        let name_refusals: [(&str, Expected); 4] = [
             ("admin.dm3.eth", |e| matches!(e, NamesError::NameReserved(label) if label == "admin")),
             ("ab.dm3.eth", |e| matches!(e, NamesError::NameTooShort { min: 3 })),
             ("alice.other.eth", |e| matches!(e, NamesError::InvalidNameForClaim(_))),
