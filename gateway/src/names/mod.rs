@@ -267,6 +267,7 @@ mod tests {
     use crate::{
         profile::{SignedUserProfile, UserProfile},
         store::EmbeddedStore,
+        test_support::{names_policy, RESOLVER},
     };
     use alloy::signers::{local::PrivateKeySigner, SignerSync};
     use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
@@ -283,8 +284,7 @@ mod tests {
     fn fixture(max_names_per_owner: u32) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn RecordStore> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-        let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["admin".into()] };
-        let config = NamesConfig { rules, max_names_per_owner, chain_id: 1, resolver: Address::repeat_byte(1) };
+        let config = NamesConfig { max_names_per_owner, ..names_policy() };
         Fixture { _dir: dir, names: NamesService::new(store, config, SignatureChecker::default()) }
     }
 
@@ -322,11 +322,7 @@ mod tests {
                 Change::Release => None,
             };
             let change = NameChange::new(self.name, new_owner, records_hash(self.records), self.nonce, self.deadline);
-            self.key
-                .sign_hash_sync(&change.digest(&names_domain(1, Address::repeat_byte(1))))
-                .unwrap()
-                .as_bytes()
-                .to_vec()
+            self.key.sign_hash_sync(&change.digest(&names_domain(1, RESOLVER))).unwrap().as_bytes().to_vec()
         }
 
         async fn apply_signed(&self, names: &NamesService, signature: &[u8]) -> Result<NameView> {
