@@ -8,7 +8,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Test} from "forge-std/Test.sol";
 
 contract L2NameRegistryTest is Test {
-    /// `namehash("dm3.eth")` and `namehash("alice.dm3.eth")`, from REFERENCE.md.
+    /// `namehash("dm3.eth")` and `namehash("alice.dm3.eth")` (ENSIP-1), written out (`cast namehash`).
     bytes32 internal constant DM3_ETH = 0x7a89c892822f794633b63305bc6b61bdd7d84aa101d25615520bc3aee905f970;
     bytes32 internal constant ALICE_NODE = 0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192;
 

@@ -15,11 +15,13 @@ contract OffchainResolverTest is Test {
     /// secp256k1 group order.
     uint256 internal constant N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
-    /// `dns("alice.dm3.eth")` and `namehash("alice.dm3.eth")`, from REFERENCE.md.
+    /// `dns("alice.dm3.eth")` (ENSIP-10 DNS wire name) and `namehash("alice.dm3.eth")` (ENSIP-1), written
+    /// out; tests/vectors/generate.mjs checks the same values.
     bytes internal constant ALICE_DNS = hex"05616c69636503646d330365746800";
     bytes32 internal constant ALICE_NODE = 0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192;
 
-    /// ENSIP-22 `eth.ens.resolver.extended.multicall`, written out (REFERENCE.md / ENSIP-22).
+    /// ENSIP-22 feature id of `eth.ens.resolver.extended.multicall`, written out: the first four bytes of
+    /// `keccak256("eth.ens.resolver.extended.multicall")`.
     bytes4 internal constant RESOLVE_MULTICALL = 0x96b62db8;
 
     string internal constant VECTORS = "/tests/vectors/signatures.json";

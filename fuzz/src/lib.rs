@@ -18,18 +18,14 @@ use axum::{
     Router,
 };
 use dm3_gateway::{
-    http::{app, AppState},
-    lookup::{LookupPolicy, LookupService},
-    names::{NameRules, NamesConfig, NamesService, RecordsInput, SignatureChecker, MAX_RECORDS_JSON_BYTES},
+    names::{NameRules, RecordsInput, MAX_RECORDS_JSON_BYTES},
     profile::{DeliveryServiceProfile, SignedUserProfile},
-    signer::AnswerSigner,
-    store::{EmbeddedStore, NameStore},
+    test_support::{names_policy, TestGateway},
 };
 use dm3_protocol::{
     decode_dm3_request, decode_request, dns_decode, dns_encode, namehash, IDm3ResolverService, IResolverService,
     RecordCalls, RecordQuery, ResolveRequest, MAX_MULTICALL_CALLS,
 };
-use std::{sync::Arc, time::Duration};
 use tower::ServiceExt;
 
 /// The labels of a DNS wire-format name by the ENS `NameCoder` rules, read
@@ -121,38 +117,15 @@ pub fn dm3_calldata(data: &[u8]) {
 struct NamesHarness {
     runtime: tokio::runtime::Runtime,
     app: Router,
-    _dir: tempfile::TempDir,
+    _gateway: TestGateway,
 }
 
 impl NamesHarness {
     fn new() -> Self {
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a current-thread runtime");
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = Arc::new(EmbeddedStore::open(dir.path()).expect("an embedded store"));
-        let signer = AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
-            .expect("anvil key #1");
-        let policy = LookupPolicy {
-            resolvers: vec![Address::repeat_byte(0x11)],
-            parents: vec!["dm3.eth".into()],
-            ttl: Duration::from_secs(300),
-            store_timeout: Duration::from_secs(2),
-        };
-        let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["admin".into()] };
-        let names = NamesService::new(
-            NameStore::new(Arc::clone(&store)),
-            NamesConfig { rules, max_names_per_owner: 1, chain_id: 1, resolver: Address::repeat_byte(0x11) },
-            SignatureChecker::default(),
-        );
-        let state = AppState {
-            lookup: Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy)),
-            health: store,
-            names: Some(Arc::new(names)),
-            dm3: None,
-            page: None,
-            limits: Default::default(),
-        };
-        Self { runtime, app: app(state, None), _dir: dir }
+        let gateway = TestGateway::new().names(names_policy());
+        Self { runtime, app: gateway.router(), _gateway: gateway }
     }
 }
 

@@ -10,7 +10,7 @@
 //! `cargo bench -p dm3-gateway --bench answer`
 
 use alloy::{
-    primitives::{address, keccak256, Address, Bytes},
+    primitives::{keccak256, Bytes},
     signers::{local::PrivateKeySigner, SignerSync},
     sol_types::SolCall,
 };
@@ -18,21 +18,17 @@ use axum::{body::Body, http::Request};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dm3_gateway::{
     cache::CachedResponse,
-    http::{app, AppState},
-    lookup::{LookupPolicy, LookupService},
     signer::AnswerSigner,
-    store::{EmbeddedStore, NameRecord, NameWriter},
+    store::{NameRecord, NameWriter},
+    test_support::{TestGateway, RESOLVER, SIGNER_KEY as KEY},
 };
 use dm3_protocol::{decode_request, dns_encode, encode_response, namehash, IResolverService, RecordCalls};
-use std::{hint::black_box, sync::Arc, time::Duration};
+use std::{hint::black_box, time::Duration};
 use tower::ServiceExt;
 
 /// The allocator of the `dm3-gateway` binary, so that the path costs what it costs there.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
 
 fn bench(c: &mut Criterion) {
     let name = "alice.dm3.eth";
@@ -59,36 +55,17 @@ fn bench(c: &mut Criterion) {
         });
     });
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = EmbeddedStore::open(dir.path()).unwrap();
-    let names: Vec<String> = (0..1000).map(|i| format!("user{i}.dm3.eth")).collect();
-    runtime.block_on(async {
-        for name in &names {
-            store.put_record(name, &record).await.unwrap();
-        }
-    });
-    let policy = LookupPolicy {
-        resolvers: vec![RESOLVER],
-        parents: vec!["dm3.eth".into()],
-        ttl: Duration::from_secs(300),
-        store_timeout: Duration::from_secs(2),
-    };
     // Signing inline: this measures the work of the path. The server hands
     // the signature to its signing threads (`--signing-threads`); what that
     // hand-over costs under load shows in the report's whole-server CPU per answer.
-    let store = Arc::new(store);
-    let lookup = LookupService::new(signer.clone(), Arc::clone(&store) as _, policy);
-    let router = app(
-        AppState {
-            lookup: Arc::new(lookup),
-            health: store,
-            names: None,
-            dm3: None,
-            page: None,
-            limits: Default::default(),
-        },
-        None,
-    );
+    let gateway = TestGateway::new().signer(signer.clone()).resolvers(vec![RESOLVER]);
+    let names: Vec<String> = (0..1000).map(|i| format!("user{i}.dm3.eth")).collect();
+    runtime.block_on(async {
+        for name in &names {
+            gateway.embedded().put_record(name, &record).await.unwrap();
+        }
+    });
+    let router = gateway.router();
     let uris: Vec<String> = names
         .iter()
         .map(|name| {

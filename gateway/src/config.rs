@@ -1,6 +1,7 @@
 //! Command-line and environment configuration of the server.
 
-use alloy::primitives::Address;
+use crate::names::{dm3::Dm3Config, NameRules, NamesConfig};
+use alloy::{eips::BlockNumberOrTag, primitives::Address};
 use clap::Args;
 use std::{
     ffi::OsString,
@@ -44,8 +45,8 @@ pub struct StoreConfig {
     #[arg(long, env = "DM3_GATEWAY_L2_REGISTRY", requires = "l2_rpc_url")]
     pub l2_registry: Option<alloy::primitives::Address>,
     /// Block tag the L2 is read at: latest, safe or finalized.
-    #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", default_value = "latest", value_parser = ["latest", "safe", "finalized"])]
-    pub l2_block: String,
+    #[arg(long, env = "DM3_GATEWAY_L2_BLOCK", value_enum, default_value_t = L2Block::Latest)]
+    pub l2_block: L2Block,
     /// Seconds an L2 read is cached (0: no cache); an L2 update shows on L1
     /// after at most this long plus one L2 block, whatever the key or call shape.
     #[arg(long, env = "DM3_GATEWAY_L2_CACHE_TTL", default_value_t = 5)]
@@ -64,6 +65,44 @@ pub struct StoreConfig {
     /// connection gives `503 store_unavailable`.
     #[arg(long, env = "DM3_GATEWAY_STORE_TIMEOUT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub store_timeout: u64,
+}
+
+/// The block tag L2 reads are made at (`--l2-block`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum L2Block {
+    /// The head of the chain: an update shows after one L2 block.
+    Latest,
+    /// The newest block the L2 node deems safe from reorgs.
+    Safe,
+    /// The newest finalized block.
+    Finalized,
+}
+
+// Written out rather than derived: a derived impl turns the variants' doc
+// comments into help, which switches every flag of `--help` to clap's long
+// layout.
+impl clap::ValueEnum for L2Block {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Self::Latest, Self::Safe, Self::Finalized]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            Self::Latest => "latest",
+            Self::Safe => "safe",
+            Self::Finalized => "finalized",
+        }))
+    }
+}
+
+impl From<L2Block> for BlockNumberOrTag {
+    fn from(block: L2Block) -> Self {
+        match block {
+            L2Block::Latest => Self::Latest,
+            L2Block::Safe => Self::Safe,
+            L2Block::Finalized => Self::Finalized,
+        }
+    }
 }
 
 impl StoreConfig {
@@ -314,6 +353,37 @@ pub struct NamesOptions {
     pub dm3_spam_protection: bool,
 }
 
+impl NamesOptions {
+    /// The names-API policy these options set, for single labels under
+    /// `parents` and writes signed in the EIP-712 domain of `resolver`: the
+    /// one place the policy is built from flags. The reserved labels are
+    /// --reserved plus the label of every --dm3-addr-parent directly under one
+    /// of `parents` (`addr` for `addr.dm3.eth`), so that nobody claims the
+    /// parent of everyone's address names.
+    pub fn policy(&self, parents: &[String], resolver: Address) -> NamesConfig {
+        let mut reserved = self.reserved.clone();
+        for addr_parent in &self.dm3_addr_parents {
+            if let Some((label, parent)) = addr_parent.split_once('.') {
+                if parents.iter().any(|p| p == parent) && !reserved.iter().any(|r| r == label) {
+                    reserved.push(label.to_owned());
+                }
+            }
+        }
+        NamesConfig {
+            rules: NameRules { parents: parents.to_vec(), min_label_length: self.min_label_length, reserved },
+            max_names_per_owner: self.max_names_per_owner,
+            chain_id: self.chain_id,
+            resolver,
+        }
+    }
+
+    /// The settings of dm3's profile API: --dm3-addr-parent and
+    /// --dm3-spam-protection.
+    pub fn dm3_config(&self) -> Dm3Config {
+        Dm3Config { addr_parents: self.dm3_addr_parents.clone(), spam_protection: self.dm3_spam_protection }
+    }
+}
+
 impl ServeConfig {
     /// Event-loop threads: --io-threads, or half the cores (at least one).
     /// Uncached answers are mostly signing, which runs on its own threads;
@@ -562,6 +632,57 @@ mod tests {
         assert_eq!(none.serve.store.min_replicas_ack(), 0);
         assert!(Cli::try_parse_from(["gw", "--redis-sentinel", "a:1"]).is_err(), "a sentinel needs a service name");
         assert!(!Cli::parse_from(["gw"]).serve.store.uses_redis());
+    }
+
+    #[test]
+    fn l2_block_is_one_of_three_tags_defaulting_to_latest() {
+        assert_eq!(BlockNumberOrTag::from(Cli::parse_from(["gw"]).serve.store.l2_block), BlockNumberOrTag::Latest);
+        for (value, tag) in [
+            ("latest", BlockNumberOrTag::Latest),
+            ("safe", BlockNumberOrTag::Safe),
+            ("finalized", BlockNumberOrTag::Finalized),
+        ] {
+            let store = Cli::parse_from(["gw", "--l2-block", value]).serve.store;
+            assert_eq!(BlockNumberOrTag::from(store.l2_block), tag, "{value}");
+        }
+        for bad in ["pending", "earliest", "0x10", "Latest", ""] {
+            assert!(Cli::try_parse_from(["gw", "--l2-block", bad]).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_policy_reserves_the_label_of_each_address_name_parent_once() {
+        let resolver = Address::repeat_byte(7);
+        let defaults = Cli::parse_from(["gw"]).serve;
+        let policy = defaults.names.policy(&defaults.parents, resolver);
+        assert_eq!(policy.rules.parents, ["dm3.eth"]);
+        assert_eq!(policy.rules.min_label_length, 3);
+        assert_eq!(policy.rules.reserved, ["admin", "root", "support", "help", "ds", "www", "dm3", "addr"]);
+        assert_eq!((policy.max_names_per_owner, policy.chain_id, policy.resolver), (1, 1, resolver));
+        let dm3 = defaults.names.dm3_config();
+        assert_eq!((dm3.addr_parents, dm3.spam_protection), (vec!["addr.dm3.eth".to_owned()], false));
+
+        let set = Cli::parse_from([
+            "gw",
+            "--parent",
+            "dm3.eth,other.eth",
+            "--reserved",
+            "addr,x",
+            "--dm3-addr-parent",
+            "addr.dm3.eth,a.other.eth,b.elsewhere.eth",
+            "--min-label-length",
+            "5",
+            "--max-names-per-owner",
+            "0",
+            "--chain-id",
+            "10",
+            "--dm3-spam-protection",
+        ])
+        .serve;
+        let policy = set.names.policy(&set.parents, resolver);
+        assert_eq!(policy.rules.reserved, ["addr", "x", "a"], "no duplicate, none for a parent not served");
+        assert_eq!((policy.rules.min_label_length, policy.max_names_per_owner, policy.chain_id), (5, 0, 10));
+        assert!(set.names.dm3_config().spam_protection);
     }
 
     #[test]

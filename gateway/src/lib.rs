@@ -31,3 +31,5 @@ pub mod server;
 pub mod signer;
 pub mod store;
 pub mod telemetry;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;

@@ -335,7 +335,8 @@ mod tests {
     use super::*;
     use crate::{
         cache::{CacheConfig, InvalidatingWriter, NameGenerations},
-        store::{EmbeddedStore, NameRecord, NameWriter},
+        store::{NameRecord, NameWriter},
+        test_support::TestGateway,
     };
     use alloy::primitives::{address, Signature, U256};
     use alloy::sol_types::SolValue;
@@ -354,29 +355,15 @@ mod tests {
 
     const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
 
-    async fn make_service(resolvers: Vec<Address>) -> (LookupService, tempfile::TempDir) {
-        let (service, _, dir) = make_service_and_store(resolvers).await;
-        (service, dir)
-    }
-
-    /// [`make_service`], with the store it reads (to write through).
-    async fn make_service_and_store(resolvers: Vec<Address>) -> (LookupService, Arc<EmbeddedStore>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = EmbeddedStore::open(dir.path()).unwrap();
+    /// The lookup over an embedded store holding `alice.dm3.eth`; keep the
+    /// builder (which owns the store's directory) alive as long as it.
+    async fn make_service(resolvers: Vec<Address>) -> (LookupService, TestGateway) {
+        let gateway = TestGateway::new().resolvers(resolvers);
         let mut record = NameRecord::default();
         record.set_text("eth.dm3.profile", "data:application/json,{}");
         record.addresses.insert(60, Bytes::copy_from_slice(&[0xaa; 20]));
-        store.put_record("alice.dm3.eth", &record).await.unwrap();
-        let signer =
-            AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
-        let policy = LookupPolicy {
-            resolvers,
-            parents: vec!["dm3.eth".into()],
-            ttl: Duration::from_secs(300),
-            store_timeout: Duration::from_secs(2),
-        };
-        let store = Arc::new(store);
-        (LookupService::new(signer, Arc::clone(&store) as _, policy), store, dir)
+        gateway.embedded().put_record("alice.dm3.eth", &record).await.unwrap();
+        (gateway.lookup(), gateway)
     }
 
     fn request(name: &str, data: Vec<u8>) -> Vec<u8> {
@@ -508,7 +495,8 @@ mod tests {
 
     #[tokio::test]
     async fn cache_serves_the_same_answer_until_the_name_changes() {
-        let (service, backend, _dir) = make_service_and_store(vec![RESOLVER]).await;
+        let (service, gateway) = make_service(vec![RESOLVER]).await;
+        let backend = Arc::new(gateway.embedded().clone());
         let generations = Arc::new(NameGenerations::default());
         let store = InvalidatingWriter::new(Arc::clone(&backend) as _, Arc::clone(&generations));
         let config = CacheConfig { fresh_for: Duration::from_secs(60), max_bytes: 1 << 20 };

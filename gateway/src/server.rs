@@ -10,10 +10,7 @@ use crate::{
     http::{app, AppState, PageConfig, WriteRateLimit},
     listener::EdgeLimits,
     lookup::{LookupPolicy, LookupService},
-    names::{
-        dm3::{Dm3Config, Dm3Profiles},
-        NameRules, NamesConfig, NamesService, SignatureChecker,
-    },
+    names::{dm3::Dm3Profiles, NamesService, SignatureChecker},
     signer::AnswerSigner,
     store::{Backend, EmbeddedStore, NameStore, RecordReader},
 };
@@ -111,15 +108,10 @@ fn open_l2(config: &StoreConfig) -> Result<OpenedBackend> {
         unreachable!("open_backend checks both flags")
     };
     let url = url.parse().map_err(|e| ConfigError::Refused(format!("bad --l2-rpc-url: {e}")))?;
-    let block = match config.l2_block.as_str() {
-        "safe" => alloy::eips::BlockNumberOrTag::Safe,
-        "finalized" => alloy::eips::BlockNumberOrTag::Finalized,
-        _ => alloy::eips::BlockNumberOrTag::Latest,
-    };
     let l2 = L2Store::new(
         url,
         registry,
-        block,
+        config.l2_block.into(),
         Duration::from_secs(config.l2_cache_ttl),
         Duration::from_millis(config.l2_timeout_ms),
     )
@@ -373,44 +365,13 @@ fn names_rpc(config: &ServeConfig) -> Result<Option<DynProvider>> {
 
 /// The names API core over `store`.
 fn names_service(config: &ServeConfig, store: NameStore, rpc: Option<DynProvider>) -> NamesService {
-    let options = &config.names;
-    NamesService::new(
-        store,
-        NamesConfig {
-            rules: NameRules {
-                parents: config.parents.clone(),
-                min_label_length: options.min_label_length,
-                reserved: reserved_labels(config),
-            },
-            max_names_per_owner: options.max_names_per_owner,
-            chain_id: options.chain_id,
-            resolver: config.resolvers.first().copied().unwrap_or_default(),
-        },
-        SignatureChecker::new(rpc),
-    )
+    let policy = config.names.policy(&config.parents, config.resolvers.first().copied().unwrap_or_default());
+    NamesService::new(store, policy, SignatureChecker::new(rpc))
 }
 
 /// dm3's profile API over the names API.
 fn dm3_profiles(config: &ServeConfig, names: &Arc<NamesService>, rpc: Option<DynProvider>) -> Result<Dm3Profiles> {
-    let options = &config.names;
-    let dm3_config =
-        Dm3Config { addr_parents: options.dm3_addr_parents.clone(), spam_protection: options.dm3_spam_protection };
-    Ok(Dm3Profiles::new(Arc::clone(names), dm3_config, rpc)?)
-}
-
-/// The --reserved labels, plus the label of every dm3 address-name parent
-/// directly under a --parent (`addr` for `addr.dm3.eth`), so that nobody
-/// claims the parent of everyone's address names.
-fn reserved_labels(config: &ServeConfig) -> Vec<String> {
-    let mut reserved = config.names.reserved.clone();
-    for addr_parent in &config.names.dm3_addr_parents {
-        if let Some((label, parent)) = addr_parent.split_once('.') {
-            if config.parents.iter().any(|p| p == parent) && !reserved.iter().any(|r| r == label) {
-                reserved.push(label.to_owned());
-            }
-        }
-    }
-    reserved
+    Ok(Dm3Profiles::new(Arc::clone(names), config.names.dm3_config(), rpc)?)
 }
 
 /// The claim page's options, or `None` when the page is off.
@@ -573,5 +534,82 @@ mod tests {
                 "{error}"
             );
         }
+    }
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    const RESOLVER: &str = "0x1111111111111111111111111111111111111111";
+    /// A key nobody publishes (not a test mnemonic account, not 1–16).
+    const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+
+    fn serve(args: &[&str]) -> ServeConfig {
+        Cli::parse_from(std::iter::once("gw").chain(args.iter().copied())).serve
+    }
+
+    fn refusal(config: &ServeConfig, signers: &[Address]) -> String {
+        let err = check_production(config, signers).unwrap_err();
+        assert!(matches!(err, ConfigError::Refused(_)), "{err:?}");
+        err.to_string()
+    }
+
+    #[test]
+    fn production_accepts_an_explicit_unknown_key_and_a_resolver() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        assert!(!is_well_known_signer(signer));
+        let by_key = serve(&["--production", "--signer-key", KEY, "--resolver", RESOLVER]);
+        check_production(&by_key, &[signer]).unwrap();
+        let by_file = serve(&["--production", "--signer-key-file", "signer.key", "--resolver", RESOLVER]);
+        check_production(&by_file, &[signer]).unwrap();
+    }
+
+    #[test]
+    fn production_refuses_without_an_explicit_key() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--resolver", RESOLVER]);
+        assert!(refusal(&config, &[signer]).contains("no signing key"));
+        let neither = serve(&["--production"]);
+        assert!(refusal(&neither, &[signer]).contains("no signing key"), "the key is checked first");
+    }
+
+    #[test]
+    fn production_refuses_without_a_resolver() {
+        let signer = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--signer-key", KEY]);
+        assert!(refusal(&config, &[signer]).contains("no --resolver"));
+    }
+
+    #[test]
+    fn production_refuses_publicly_known_keys_active_or_standby() {
+        let ours = AnswerSigner::from_hex(KEY).unwrap().address();
+        let config = serve(&["--production", "--signer-key", KEY, "--resolver", RESOLVER]);
+        let small_keys = (1u8..=16).map(|k| {
+            let mut key = [0u8; 32];
+            key[31] = k;
+            AnswerSigner::from_hex(&alloy::hex::encode(key)).unwrap().address()
+        });
+        let known: Vec<Address> = WELL_KNOWN_SIGNERS.into_iter().chain(small_keys).collect();
+        assert_eq!(known.len(), 26);
+        for address in known {
+            for signers in [vec![address], vec![ours, address]] {
+                let why = refusal(&config, &signers);
+                assert!(why.contains("publicly known test key") && why.contains(&address.to_string()), "{why}");
+            }
+        }
+        // Key 17 is nobody's published key: accepted.
+        let mut key = [0u8; 32];
+        key[31] = 17;
+        let seventeen = AnswerSigner::from_hex(&alloy::hex::encode(key)).unwrap().address();
+        check_production(&config, &[ours, seventeen]).unwrap();
+    }
+
+    #[test]
+    fn the_first_anvil_account_is_a_well_known_signer() {
+        let anvil0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        assert_eq!(AnswerSigner::from_hex(anvil0).unwrap().address(), WELL_KNOWN_SIGNERS[0]);
     }
 }

@@ -15,10 +15,9 @@ use axum::{
     Router,
 };
 use dm3_gateway::{
-    http::{app, AppState},
-    lookup::{LookupPolicy, LookupService},
     signer::AnswerSigner,
-    store::{EmbeddedStore, Health, NameRecord, NameWriter, RecordReader, StoreError},
+    store::{NameRecord, NameWriter, RecordReader, StoreError},
+    test_support::{TestGateway, RESOLVER, SIGNER, SIGNER_KEY},
 };
 use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
 use http_body_util::BodyExt;
@@ -27,14 +26,10 @@ use std::{
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
-use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// anvil's account #1; its address is [`SIGNER`].
-const SIGNER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const SIGNER: Address = address!("70997970C51812dc3A010C7d01b50e0d17dc79C8");
-/// The resolver contract on the allow-list.
-const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
+// The test key (anvil's account #1, address `SIGNER`) and the resolver
+// contract on the allow-list (`RESOLVER`) are test_support's.
 /// The ENS UniversalResolver, which sends its own address as `sender`.
 const UNIVERSAL_RESOLVER: Address = address!("ce01f8eee7E479C928F8919abD53E553a36CeF67");
 /// A resolver that is not on the allow-list.
@@ -45,36 +40,22 @@ const TTL: Duration = Duration::from_secs(300);
 // ---------------------------------------------------------------------------
 // Set-up
 
-fn policy(resolvers: Vec<Address>, store_timeout: Duration) -> LookupPolicy {
-    LookupPolicy { resolvers, parents: vec!["dm3.eth".into()], ttl: TTL, store_timeout }
-}
-
-fn app_with(store: Arc<impl RecordReader + Health>, policy: LookupPolicy) -> Router {
-    let signer = AnswerSigner::from_hex(SIGNER_KEY).unwrap();
-    assert_eq!(signer.address(), SIGNER);
-    app(
-        AppState {
-            lookup: Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy)),
-            health: store,
-            names: None,
-            dm3: None,
-            page: None,
-            limits: Default::default(),
-        },
-        None,
-    )
+/// The app over `store`, signing for `resolvers` with [`SIGNER_KEY`].
+fn app_with(store: Arc<dyn RecordReader>, resolvers: Vec<Address>, store_timeout: Duration) -> (Router, TestGateway) {
+    let gateway = TestGateway::new().store(store).resolvers(resolvers).store_timeout(store_timeout);
+    (gateway.router(), gateway)
 }
 
 /// The app over an embedded store in a temporary directory that holds the
-/// profile of `alice.dm3.eth`; keep the directory alive as long as the app.
-async fn gateway(resolvers: Vec<Address>) -> (Router, TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = EmbeddedStore::open(dir.path()).unwrap();
+/// profile of `alice.dm3.eth`; keep the builder (which owns the directory)
+/// alive as long as the app.
+async fn gateway(resolvers: Vec<Address>) -> (Router, TestGateway) {
+    let gateway = TestGateway::new().resolvers(resolvers);
+    assert_eq!(AnswerSigner::from_hex(SIGNER_KEY).unwrap().address(), SIGNER);
     let mut record = NameRecord::default();
     record.set_text("eth.dm3.profile", PROFILE);
-    store.put_record("alice.dm3.eth", &record).await.unwrap();
-    let app = app_with(Arc::new(store), policy(resolvers, Duration::from_secs(2)));
-    (app, dir)
+    gateway.embedded().put_record("alice.dm3.eth", &record).await.unwrap();
+    (gateway.router(), gateway)
 }
 
 /// A store whose reads fail with an I/O error carrying internal detail.
@@ -92,13 +73,6 @@ impl RecordReader for FailingStore {
     }
 }
 
-#[async_trait]
-impl Health for FailingStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        Err(StoreError::Io(std::io::Error::other("down")))
-    }
-}
-
 /// A store that answers far later than any store timeout used here.
 #[derive(Debug)]
 struct SlowStore;
@@ -112,13 +86,6 @@ impl RecordReader for SlowStore {
 
     fn backend(&self) -> &'static str {
         "slow"
-    }
-}
-
-#[async_trait]
-impl Health for SlowStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        Ok(())
     }
 }
 
@@ -490,22 +457,12 @@ async fn store_failures_are_5xx_without_internal_detail() {
     let calldata = hex(&profile_request("alice.dm3.eth"));
     let uri = format!("/{}/{calldata}", lower(RESOLVER));
     let body = json!({ "sender": lower(RESOLVER), "data": calldata });
-    let timeout = Duration::from_millis(100);
-    let cases = [
-        (
-            "failing",
-            app_with(Arc::new(FailingStore), policy(vec![RESOLVER], timeout)),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "record store unavailable",
-        ),
-        (
-            "slow",
-            app_with(Arc::new(SlowStore), policy(vec![RESOLVER], timeout)),
-            StatusCode::GATEWAY_TIMEOUT,
-            "record store timed out",
-        ),
+    let cases: Vec<(&str, Arc<dyn RecordReader>, StatusCode, &str)> = vec![
+        ("failing", Arc::new(FailingStore), StatusCode::SERVICE_UNAVAILABLE, "record store unavailable"),
+        ("slow", Arc::new(SlowStore), StatusCode::GATEWAY_TIMEOUT, "record store timed out"),
     ];
-    for (what, app, status, message) in cases {
+    for (what, store, status, message) in cases {
+        let (app, _gateway) = app_with(store, vec![RESOLVER], Duration::from_millis(100));
         for request in [get(&uri), post_json("/", &body)] {
             let started = std::time::Instant::now();
             let reply = send(&app, request).await;

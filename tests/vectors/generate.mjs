@@ -53,7 +53,8 @@ const BOB = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
 const cases = [
   {
-    // REFERENCE.md's test vector; checked against the values below.
+    // The reference vector: its DNS name, namehash, keccak256(request), digest,
+    // signer and signature are written out and checked at the end of this file.
     name: 'alice-network-profile',
     privateKey: KEY1,
     target: '0x1111111111111111111111111111111111111111',
@@ -135,7 +136,9 @@ function assertEq(actual, expected, what) {
 
 const vectors = cases.map(sign);
 
-// The first vector must reproduce REFERENCE.md exactly.
+// The first vector must reproduce these values exactly: the ENSIP-10 DNS wire
+// name, the ENSIP-1 namehash, and the EIP-3668 signed answer (computed
+// independently with ethers v6).
 const ref = vectors[0];
 assertEq(dnsEncode('alice.dm3.eth'), '0x05616c69636503646d330365746800', 'dns name');
 assertEq(namehash('alice.dm3.eth'), '0xe723057cfcea4caa8bb047bcedeadd72c3fe5658652300180c62686bccb3c192', 'namehash');

@@ -6,7 +6,7 @@ use dm3_gateway::{
     config::{NamesOptions, StoreConfig},
     names::{
         dm3::{Dm3Config, Dm3Profiles, Dm3Row},
-        NameRules, NamesConfig, NamesService, SignatureChecker,
+        NamesService, SignatureChecker,
     },
     server::open_store,
 };
@@ -43,22 +43,10 @@ pub(crate) async fn run(command: Dm3Command) -> anyhow::Result<()> {
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let store = open_store(&args.store)?.names()?.clone();
-    // As the gateway does: nobody claims the label of an address-name parent (`addr`).
-    let mut reserved = args.names.reserved.clone();
-    for (label, parent) in args.names.dm3_addr_parents.iter().filter_map(|p| p.split_once('.')) {
-        if args.parents.iter().any(|p| p == parent) {
-            reserved.push(label.to_owned());
-        }
-    }
-    let rules = NameRules { parents: args.parents.clone(), min_label_length: args.names.min_label_length, reserved };
-    let config = NamesConfig {
-        rules,
-        max_names_per_owner: args.names.max_names_per_owner,
-        chain_id: args.names.chain_id,
-        resolver: alloy::primitives::Address::ZERO,
-    };
+    let config = args.names.policy(&args.parents, alloy::primitives::Address::ZERO);
     let names = Arc::new(NamesService::new(store, config, SignatureChecker::default()));
-    let dm3_config = Dm3Config { addr_parents: args.names.dm3_addr_parents.clone(), spam_protection: false };
+    // No balance reader here: the import does not apply --dm3-spam-protection.
+    let dm3_config = Dm3Config { spam_protection: false, ..args.names.dm3_config() };
     let dm3 = Dm3Profiles::new(names, dm3_config, None)?;
 
     let reader: Box<dyn BufRead> = if args.file.as_os_str() == "-" {

@@ -184,21 +184,15 @@ fn parse_data(text: &str) -> Result<Vec<u8>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        lookup::{LookupPolicy, LookupService},
-        signer::AnswerSigner,
-        store::EmbeddedStore,
-    };
+    use crate::test_support::{TestGateway, RESOLVER, SIGNER};
     use alloy::{
         primitives::{address, Signature},
         sol_types::{SolCall, SolValue},
     };
     use axum::http::Request;
     use dm3_protocol::{dns_encode, namehash, signature_digest, IResolverService, RecordCalls};
-    use std::{sync::Arc, time::Duration};
     use tower::ServiceExt;
 
-    const RESOLVER: Address = address!("1111111111111111111111111111111111111111");
     /// Stands for the ENS UniversalResolver, the `sender` on the direct path.
     const UNIVERSAL_RESOLVER: Address = address!("eeeeeeee14d718c2b47d9923deab1335e144eeee");
 
@@ -219,21 +213,11 @@ mod tests {
         }
     }
 
-    /// The real router over an embedded store, signing for `RESOLVER` only.
-    fn router(dir: &tempfile::TempDir) -> Router {
-        let store = EmbeddedStore::open(dir.path()).unwrap();
-        let signer =
-            AnswerSigner::from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
-        let policy = LookupPolicy {
-            resolvers: vec![RESOLVER],
-            parents: vec!["dm3.eth".into()],
-            ttl: Duration::from_secs(300),
-            store_timeout: Duration::from_secs(2),
-        };
-        let store = Arc::new(store);
-        let lookup = Arc::new(LookupService::new(signer, Arc::clone(&store) as _, policy));
-        let state = AppState { lookup, health: store, names: None, dm3: None, page: None, limits: Default::default() };
-        crate::http::app(state, None)
+    /// The real router over an embedded store, signing for `RESOLVER` only;
+    /// keep the builder alive as long as the router.
+    fn router() -> (Router, TestGateway) {
+        let gateway = TestGateway::new().resolvers(vec![RESOLVER]);
+        (gateway.router(), gateway)
     }
 
     fn calldata() -> Vec<u8> {
@@ -260,13 +244,12 @@ mod tests {
             <(alloy::primitives::Bytes, u64, alloy::primitives::Bytes)>::abi_decode_params(&data).unwrap();
         let digest = signature_digest(target, expires, calldata, &result);
         let signer = Signature::from_raw(&sig).unwrap().recover_address_from_prehash(&digest).unwrap();
-        signer == address!("70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        signer == SIGNER
     }
 
     #[tokio::test]
     async fn direct_path_url_is_signed_for_the_resolver_in_the_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let router = router(&dir);
+        let (router, _gateway) = router();
         let calldata = calldata();
         let hex = alloy::hex::encode_prefixed(&calldata);
         let ur = UNIVERSAL_RESOLVER.to_string().to_lowercase();

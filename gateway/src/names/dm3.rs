@@ -484,6 +484,7 @@ mod tests {
         names::{NamesConfig, SignatureChecker},
         profile::UserProfile,
         store::{EmbeddedStore, NameStore, OwnerIndex, RecordReader},
+        test_support::names_policy,
     };
     use alloy::signers::local::PrivateKeySigner;
     use ed25519_dalek::{Signer, SigningKey};
@@ -497,8 +498,11 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-        let rules = NameRules { parents: vec!["dm3.eth".into()], min_label_length: 3, reserved: vec!["addr".into()] };
-        let config = NamesConfig { rules, max_names_per_owner: 1, chain_id: 1, resolver: Address::repeat_byte(1) };
+        // The test policy, with the label of the address-name parent reserved
+        // as `NamesOptions::policy` reserves it.
+        let policy = names_policy();
+        let rules = NameRules { reserved: vec!["addr".into()], ..policy.rules.clone() };
+        let config = NamesConfig { rules, ..policy };
         let names =
             Arc::new(NamesService::new(NameStore::new(Arc::clone(&store)), config, SignatureChecker::default()));
         let dm3_config = Dm3Config { addr_parents: vec!["addr.dm3.eth".into()], spam_protection: false };
