@@ -186,7 +186,9 @@ fn store_outcome(error: &StoreError) -> Outcome {
         StoreError::Redis(_) | StoreError::Embedded(_) | StoreError::Io(_) | StoreError::L2(_) => {
             failed(S::SERVICE_UNAVAILABLE, "store_unavailable", "record store unavailable")
         }
-        StoreError::Corrupt { .. } | StoreError::Task(_) | StoreError::ReadOnly(_) => {
+        // The same refusal as a names API that is off: the write belongs elsewhere.
+        StoreError::ReadOnly(_) => refused(S::METHOD_NOT_ALLOWED, "read_only"),
+        StoreError::Corrupt { .. } | StoreError::Task(_) => {
             failed(S::INTERNAL_SERVER_ERROR, "store_unavailable", "internal error")
         }
     }
@@ -271,6 +273,13 @@ mod tests {
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.extensions().get::<FailureCause>().is_none());
         assert_eq!(body(response).await, json!({ "message": "name is already taken", "code": "name_taken" }));
+    }
+
+    #[test]
+    fn a_read_only_store_refuses_a_write_as_the_names_api_does() {
+        let store = outcome(&ApiError::Names(StoreError::ReadOnly("names live on the L2").into()));
+        assert_eq!(store, outcome(&ApiError::NamesReadOnly));
+        assert_eq!(store, refused(StatusCode::METHOD_NOT_ALLOWED, "read_only"));
     }
 
     #[test]
