@@ -27,7 +27,7 @@
 //! events (`super::l2_events`) drop a node's reads at once through
 //! [`L2Store::forget_node`].
 
-use super::{Health, NameRecord, RecordReader, StoreError};
+use super::{Health, L2Error, NameRecord, RecordReader, StoreError};
 use crate::{
     contracts::IL2NameRegistry,
     store::{canonical_text_key, text_key_aliases},
@@ -175,22 +175,19 @@ impl L2Store {
     /// One batch: the block header at the tag and every call at that tag.
     async fn read(&self, calls: &[Bytes]) -> Result<(u64, Vec<Bytes>), StoreError> {
         let mut batch = self.client.new_batch();
-        let header = batch
-            .add_call::<_, Option<Block>>("eth_getBlockByNumber", &(self.block, false))
-            .map_err(|e| StoreError::L2(e.to_string()))?;
+        let header =
+            batch.add_call::<_, Option<Block>>("eth_getBlockByNumber", &(self.block, false)).map_err(L2Error::Rpc)?;
         let mut waiters = Vec::with_capacity(calls.len());
         for call in calls {
             let tx = TransactionRequest::default().to(self.registry).input(call.clone().into());
-            waiters.push(
-                batch.add_call::<_, Bytes>("eth_call", &(tx, self.block)).map_err(|e| StoreError::L2(e.to_string()))?,
-            );
+            waiters.push(batch.add_call::<_, Bytes>("eth_call", &(tx, self.block)).map_err(L2Error::Rpc)?);
         }
         let work = async {
-            batch.send().await.map_err(|e| StoreError::L2(e.to_string()))?;
-            let block = header.await.map_err(|e| StoreError::L2(e.to_string()))?.map_or(0, |b| b.header.number);
+            batch.send().await.map_err(L2Error::Rpc)?;
+            let block = header.await.map_err(L2Error::Rpc)?.map_or(0, |b| b.header.number);
             let mut results = Vec::with_capacity(waiters.len());
             for waiter in waiters {
-                results.push(waiter.await.map_err(|e| StoreError::L2(e.to_string()))?);
+                results.push(waiter.await.map_err(L2Error::Rpc)?);
             }
             Ok::<_, StoreError>((block, results))
         };
@@ -268,7 +265,7 @@ fn plan(node: B256, query: &RecordQuery) -> Vec<(Source, Bytes)> {
 fn choose(query: &RecordQuery, candidates: &[(Source, Bytes)]) -> Result<(Bytes, Vec<(usize, Malformed)>), StoreError> {
     let mut malformed = Vec::new();
     for (i, (source, data)) in candidates.iter().enumerate() {
-        let nonsense = || StoreError::L2(format!("registry returned data that is not ABI-encoded for {source:?}"));
+        let nonsense = || StoreError::from(L2Error::NotAbi(format!("{source:?}")));
         match source {
             Source::Text(_) => {
                 let raw = Bytes::abi_decode_validate(data).map_err(|_| nonsense())?;
@@ -414,8 +411,7 @@ impl RecordReader for L2Store {
             LISTED_TEXT_KEYS.iter().map(|k| Bytes::from(RecordCalls::textCall { node, key: (*k).into() }.abi_encode())),
         );
         let (_, results) = self.read(&calls).await?;
-        let nonsense =
-            |what: &str| StoreError::L2(format!("registry returned data that is not ABI-encoded for {what}"));
+        let nonsense = |what: &str| StoreError::from(L2Error::NotAbi(what.to_owned()));
         let owner = Address::abi_decode_validate(&results[0]).map_err(|_| nonsense("owner"))?;
         let version = u64::abi_decode_validate(&results[1]).map_err(|_| nonsense("recordVersion"))?;
         let mut record =
@@ -454,7 +450,7 @@ impl Health for L2Store {
         tokio::time::timeout(self.timeout, work)
             .await
             .map_err(|_| StoreError::Timeout(self.timeout))?
-            .map_err(|e| StoreError::L2(e.to_string()))?;
+            .map_err(L2Error::Rpc)?;
         Ok(())
     }
 }
@@ -512,10 +508,13 @@ mod tests {
             (RecordQuery::Text("url".into()), Bytes::from_static(&[1, 2, 3])),
             (RecordQuery::Contenthash, Bytes::from(vec![0xff; 64])),
         ] {
-            assert!(matches!(value_of(&query, vec![data]), Err(StoreError::L2(_))), "{query:?}");
+            assert!(matches!(value_of(&query, vec![data]), Err(StoreError::L2(L2Error::NotAbi(_)))), "{query:?}");
         }
         let dirty_address = Bytes::from([[0xff; 12].as_slice(), &[1; 20]].concat());
-        assert!(matches!(value_of(&RecordQuery::Addr, vec![dirty_address, Bytes::new()]), Err(StoreError::L2(_))));
+        assert!(matches!(
+            value_of(&RecordQuery::Addr, vec![dirty_address, Bytes::new()]),
+            Err(StoreError::L2(L2Error::NotAbi(_)))
+        ));
     }
 
     #[test]

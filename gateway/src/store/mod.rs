@@ -136,6 +136,18 @@ pub(crate) fn check_write(
     None
 }
 
+/// Why the L2 registry could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum L2Error {
+    /// The JSON-RPC endpoint failed (transport, HTTP status, or a JSON-RPC error).
+    #[error("{0}")]
+    Rpc(#[from] alloy::transports::TransportError),
+    /// The registry's return data is not ABI-encoded as its function returns
+    /// (the value names which call).
+    #[error("registry returned data that is not ABI-encoded for {0}")]
+    NotAbi(String),
+}
+
 /// A failure of the storage backend (never "not found").
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -169,7 +181,7 @@ pub enum StoreError {
     Timeout(std::time::Duration),
     /// The L2 JSON-RPC endpoint failed or answered nonsense.
     #[error("l2: {0}")]
-    L2(String),
+    L2(#[from] L2Error),
     /// The backend does not support this operation.
     #[error("read-only store: {0}")]
     ReadOnly(&'static str),
