@@ -183,7 +183,7 @@ pub struct CachedResponse {
     /// A strong `ETag` (quoted), from the signature's first bytes.
     pub etag: Bytes,
     /// The record function asked (`text`, `addr`, `multicall`, …), for metrics.
-    pub kind: &'static str,
+    pub record_function: &'static str,
     /// When the answer was signed.
     pub signed_at: Instant,
     /// How long after `signed_at` it may be served again (0: not at all):
@@ -195,7 +195,7 @@ pub struct CachedResponse {
 
 impl CachedResponse {
     /// Wraps a signed `response` whose signature is `signature`.
-    pub fn new(response: Vec<u8>, signature: &[u8; 65], kind: &'static str, fresh_for: Duration) -> Self {
+    pub fn new(response: Vec<u8>, signature: &[u8; 65], record_function: &'static str, fresh_for: Duration) -> Self {
         let mut body = Vec::with_capacity(14 + 2 * response.len());
         body.extend_from_slice(b"{\"data\":\"0x");
         let start = body.len();
@@ -209,7 +209,7 @@ impl CachedResponse {
         Self {
             body: Bytes::from(body),
             etag: Bytes::from(etag),
-            kind,
+            record_function,
             signed_at: Instant::now(),
             fresh_for,
             stamp: None,

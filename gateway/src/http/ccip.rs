@@ -136,7 +136,7 @@ async fn respond(
         }
         None => json_body(answer.body.clone()),
     };
-    response.extensions_mut().insert(RecordFunction(answer.kind));
+    response.extensions_mut().insert(RecordFunction(answer.record_function));
     Ok(response)
 }
 
