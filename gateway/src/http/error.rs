@@ -7,7 +7,8 @@
 //! client can fix, 5xx for store, RPC and internal failures (so CCIP-read
 //! clients try their next URL). A 5xx never shows its cause (which may name
 //! hosts or files): the response carries it as a [`FailureCause`] extension,
-//! and [`log_failures`] logs it — nothing is logged while building responses.
+//! and [`log_failures`] (the request trace's response hook) logs it — nothing
+//! is logged while building responses.
 
 use crate::{
     lookup::LookupError,
@@ -16,15 +17,15 @@ use crate::{
     store::StoreError,
 };
 use axum::{
-    extract::Request,
     http::StatusCode,
-    middleware::Next,
     response::{IntoResponse, Response},
     Json,
 };
 use dm3_protocol::ProtocolError;
 use serde_json::json;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
+use tower_http::trace::{DefaultOnResponse, OnResponse};
+use tracing::Span;
 
 /// Why an HTTP request was refused or failed, as the client will be told.
 #[derive(Debug, thiserror::Error)]
@@ -212,13 +213,14 @@ impl IntoResponse for ApiError {
 }
 
 /// Logs the cause of every failure whose message was hidden from the client
-/// (the response's [`FailureCause`]): the one place request errors are logged.
-pub(super) async fn log_failures(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+/// (the response's [`FailureCause`]): the one place request errors are
+/// logged. It is the request trace's `on_response` hook (after tower-http's
+/// own), so that logging adds no layer, and no boxed future, to any request.
+pub(super) fn log_failures<B>(response: &axum::http::Response<B>, latency: Duration, span: &Span) {
+    DefaultOnResponse::default().on_response(response, latency, span);
     if let Some(FailureCause(cause)) = response.extensions().get::<FailureCause>() {
         tracing::error!(target: "gateway::http", status = response.status().as_u16(), error = %cause, "request failed");
     }
-    response
 }
 
 /// `{"message", "code"}` with `status`.
@@ -273,6 +275,37 @@ mod tests {
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.extensions().get::<FailureCause>().is_none());
         assert_eq!(body(response).await, json!({ "message": "name is already taken", "code": "name_taken" }));
+    }
+
+    /// A log sink for one test.
+    #[derive(Clone, Default)]
+    struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_hidden_cause_of_a_failure_is_logged_once_and_a_refusal_logs_nothing() {
+        let logs = Logs::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let failure = ApiError::Store(StoreError::Io(std::io::Error::other("disk /srv/x is gone"))).into_response();
+            log_failures(&failure, Duration::from_millis(3), &Span::none());
+            let refusal = ApiError::Names(NamesError::NameTaken).into_response();
+            log_failures(&refusal, Duration::from_millis(3), &Span::none());
+        });
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.matches("request failed").count(), 1, "{text}");
+        assert!(text.contains("disk /srv/x is gone") && text.contains("status=503"), "{text}");
+        assert!(!text.contains("already taken"), "{text}");
     }
 
     #[test]

@@ -133,10 +133,13 @@ pub fn app(state: AppState, rate_limit: Option<WriteRateLimit>) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                    tracing::info_span!("request", method = %request.method(), route = route_label(request))
-                }))
-                .layer(from_fn(error::log_failures))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            tracing::info_span!("request", method = %request.method(), route = route_label(request))
+                        })
+                        .on_response(error::log_failures),
+                )
                 .layer(from_fn(edge))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.timeout))
                 .layer(cors)
