@@ -320,24 +320,14 @@ async fn the_dm3_app_registers_resolves_and_removes(use_redis: bool) {
     .map(String::from)
     .to_vec();
     gateway_command(&claim).unwrap();
-    let http = reqwest::Client::new();
-    let name: Value = http
-        .get(format!("{}/profile/name/{}", setup.writer(), bob.address()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let writer = setup.writer().to_owned();
+    let get_json = |path: String| {
+        let url = format!("{writer}{path}");
+        async move { reqwest::get(url).await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let name = get_json(format!("/profile/name/{}", bob.address())).await;
     assert_eq!(name, json!({ "name": "bob.dm3.eth" }));
-    let bob_profile: Value = http
-        .get(format!("{}/profile/{:#x}", setup.writer(), bob.address()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bob_profile = get_json(format!("/profile/{:#x}", bob.address())).await;
     assert_eq!(bob_profile["profile"]["publicSigningKey"], signing);
 
     // deleteName: wrong key and wrong message refused, then removed; the alias resolves empty.
