@@ -106,7 +106,7 @@ pub(crate) async fn run(command: RecordsCommand) -> anyhow::Result<()> {
             profile.validate()?;
             let store = open_store(&args.store)?;
             let mut record = store.records.record(&args.name).await?.unwrap_or_default();
-            record.set_text("eth.dm3.deliveryService", profile.to_text_record());
+            record.set_text(dm3_protocol::text_keys::DELIVERY_SERVICE, profile.to_text_record());
             store.names()?.writer.put_record(&args.name, &record).await?;
             println!("{}", serde_json::to_string_pretty(&record)?);
         }

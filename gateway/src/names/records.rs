@@ -4,10 +4,10 @@
 use super::error::{RecordsError, Result};
 use crate::{
     profile::{ProfileError, SignedUserProfile},
-    store::{canonical_text_key, NameRecord},
+    store::NameRecord,
 };
 use alloy::primitives::{keccak256, Address, Bytes, B256};
-use dm3_protocol::{COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
+use dm3_protocol::{is_evm_coin_type, text_keys::is_profile_key, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -47,8 +47,10 @@ pub fn records_hash(records_json: Option<&str>) -> B256 {
     records_json.map_or(B256::ZERO, |json| keccak256(json.as_bytes()))
 }
 
+/// Whether an address for `coin` must be 20 bytes: an EVM coin type, or the
+/// ENSIP-19 default EVM address itself.
 fn is_evm_coin(coin: u64) -> bool {
-    coin == COIN_TYPE_ETH || (coin & COIN_TYPE_DEFAULT_EVM != 0 && coin >> 32 == 0)
+    is_evm_coin_type(coin) || coin == COIN_TYPE_DEFAULT_EVM
 }
 
 impl RecordsInput {
@@ -95,11 +97,7 @@ impl RecordsInput {
 
     /// The dm3 profile among the texts, if any; at most one profile key.
     pub fn dm3_profile(&self) -> Result<Option<SignedUserProfile>> {
-        let mut values = self
-            .texts
-            .iter()
-            .filter(|(key, _)| canonical_text_key(key) == dm3_protocol::text_keys::PROFILE)
-            .map(|(_, v)| v);
+        let mut values = self.texts.iter().filter(|(key, _)| is_profile_key(key)).map(|(_, v)| v);
         let Some(value) = values.next() else { return Ok(None) };
         if values.next().is_some() {
             return Err(RecordsError::ProfileUnderManyKeys.into());

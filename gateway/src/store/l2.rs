@@ -28,10 +28,7 @@
 //! [`L2Store::forget_node`].
 
 use super::{Health, L2Error, NameRecord, RecordReader, StoreError};
-use crate::{
-    contracts::IL2NameRegistry,
-    store::{canonical_text_key, text_key_aliases},
-};
+use crate::{contracts::IL2NameRegistry, store::text_key_aliases};
 use alloy::{
     eips::BlockNumberOrTag,
     primitives::{Address, Bytes, B256, U256},
@@ -41,7 +38,11 @@ use alloy::{
     sol_types::{SolCall, SolValue},
 };
 use async_trait::async_trait;
-use dm3_protocol::{is_evm_coin_type, RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH};
+use dm3_protocol::{
+    is_evm_coin_type,
+    text_keys::{is_profile_key, DELIVERY_SERVICE_KEYS, PROFILE_KEYS},
+    RecordCalls, RecordQuery, COIN_TYPE_DEFAULT_EVM, COIN_TYPE_ETH,
+};
 use std::{
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -54,11 +55,11 @@ use std::{
 /// list of the keys a name has, so only these are read (dm3's keys and the
 /// most used ENSIP-5 global keys).
 const LISTED_TEXT_KEYS: [&str; 9] = [
-    "eth.dm3.profile",
-    "network.dm3.profile",
-    "dm3.profile",
-    "eth.dm3.deliveryService",
-    "network.dm3.deliveryService",
+    PROFILE_KEYS[0],
+    PROFILE_KEYS[1],
+    PROFILE_KEYS[2],
+    DELIVERY_SERVICE_KEYS[0],
+    DELIVERY_SERVICE_KEYS[1],
     "avatar",
     "url",
     "description",
@@ -311,7 +312,7 @@ fn report_malformed(name: &str, source: &Source, problem: Malformed) {
         Source::DefaultEvm => "addr(0x80000000)",
         Source::EthAddr | Source::Bytes => "",
     };
-    if canonical_text_key(key) == "eth.dm3.profile" {
+    if is_profile_key(key) {
         metrics::counter!("dm3_gateway_l2_malformed_profiles_total").increment(1);
     }
     tracing::warn!(target: "gateway::store", name, key, problem = problem.label(), "malformed record on the L2 (not served as stored)");
@@ -321,7 +322,7 @@ fn report_malformed(name: &str, source: &Source, problem: Malformed) {
 /// that `check` refuses is only flagged.
 fn flag_bad_profile(check: &ProfileCheck, name: &str, query: &RecordQuery, data: &[u8]) {
     let RecordQuery::Text(key) = query else { return };
-    if canonical_text_key(key) != "eth.dm3.profile" {
+    if !is_profile_key(key) {
         return;
     }
     let Ok(value) = String::abi_decode(data) else { return };
